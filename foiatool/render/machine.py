@@ -1,0 +1,87 @@
+"""The machine formats: tsv, csv, json, ndjson and ids, each written one row at a time."""
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from .escape import csv_safe
+from .values import cell_text, json_text
+
+if TYPE_CHECKING:
+    from . import Column
+
+Row = Mapping[str, Any]
+
+_TAB_OR_BREAK = re.compile(r"\r\n?|[\n\t]")
+
+
+def _tsv_cell(text: str) -> str:
+    # TSV has no quoting: a tab or line break inside a cell would split the
+    # record, so each becomes one space and one record stays one line.
+    text = csv_safe(text)
+    if "\t" in text or "\n" in text or "\r" in text:
+        text = _TAB_OR_BREAK.sub(" ", text)
+    return text
+
+
+def write_tsv(rows: Iterable[Row], columns: Sequence[Column], out: TextIO, *, headers: bool) -> int:
+    if headers:
+        out.write("\t".join(_tsv_cell(column.header) for column in columns) + "\n")
+    written = 0
+    for row in rows:
+        cells = (_tsv_cell(cell_text(row.get(c.key), human=False, kind=c.kind)) for c in columns)
+        out.write("\t".join(cells) + "\n")
+        written += 1
+    return written
+
+
+def write_csv(rows: Iterable[Row], columns: Sequence[Column], out: TextIO, *, headers: bool) -> int:
+    # "\n" rather than RFC 4180's "\r\n": the same line ending as every other
+    # format on stdout; spreadsheets and csv readers accept both.
+    writer = csv.writer(out, lineterminator="\n")
+    if headers:
+        writer.writerow([csv_safe(column.header) for column in columns])
+    written = 0
+    for row in rows:
+        writer.writerow([csv_safe(cell_text(row.get(c.key), human=False, kind=c.kind)) for c in columns])
+        written += 1
+    return written
+
+
+def _json_object(row: Row, columns: Sequence[Column], all_keys: bool) -> dict[str, Any]:
+    if all_keys:
+        return dict(row)
+    return {column.key: row.get(column.key) for column in columns}
+
+
+def write_json(rows: Iterable[Row], columns: Sequence[Column], out: TextIO, *, all_keys: bool) -> int:
+    """A JSON array written item by item; the text equals ``json.dumps(list, indent=2)``."""
+    written = 0
+    for row in rows:
+        out.write("[\n  " if written == 0 else ",\n  ")
+        # JSON strings never hold a raw newline, so indenting every line is safe.
+        out.write(json_text(_json_object(row, columns, all_keys), indent=2).replace("\n", "\n  "))
+        written += 1
+    out.write("\n]\n" if written else "[]\n")
+    return written
+
+
+def write_ndjson(rows: Iterable[Row], columns: Sequence[Column], out: TextIO, *, all_keys: bool) -> int:
+    written = 0
+    for row in rows:
+        out.write(json_text(_json_object(row, columns, all_keys)) + "\n")
+        written += 1
+    return written
+
+
+def write_ids(rows: Iterable[Row], out: TextIO, *, id_key: str) -> int:
+    written = 0
+    for row in rows:
+        value = row[id_key]
+        if value is None:
+            raise ValueError(f"a row has no {id_key!r} to print in the ids format")
+        out.write(f"{value}\n")
+        written += 1
+    return written
