@@ -1,0 +1,496 @@
+"""The one adapter around mail-parser: raw RFC 822 bytes (or an Outlook item's transport headers) to typed fields."""
+from __future__ import annotations
+
+import base64
+import binascii
+import email.header
+import email.message
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable
+
+from .addresses import parse_address_list
+from .dates import parse_date
+from .htmltext import html_to_text
+from .model import Address, Attachment, DateStatus, Message, Source
+
+# mail-parser logs through the logging module; without a handler of its own,
+# Python's last-resort handler would write its warnings to stderr.
+logging.getLogger("mailparser").addHandler(logging.NullHandler())
+
+MAX_REFERENCES = 1000
+
+# Names of header fields that only email carries; a header block needs one of them.
+_MAIL_FIELDS = frozenset({
+    b"from", b"to", b"cc", b"bcc", b"subject", b"date", b"message-id", b"received", b"return-path",
+    b"mime-version", b"content-type", b"delivered-to", b"sender", b"reply-to", b"in-reply-to",
+    b"references", b"x-mailer", b"envelope-to", b"thread-topic", b"x-original-to", b"resent-from",
+    b"resent-date", b"content-transfer-encoding", b"x-sender", b"x-originating-ip", b"user-agent",
+})
+_FIELD_LINE = re.compile(rb"^([\x21-\x39\x3b-\x7e]{1,200})[ \t]*:")
+_ASCTIME = rb"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s+[A-Z]{2,5}|\s+[+-]\d{4})?\s+\d{4}"
+# "From: fork-admin@xent.com  Thu Aug 22 12:46:39 2002": an mbox separator that a
+# conversion tool turned into a header line; the real From: comes further down.
+_PSEUDO_FROM = re.compile(rb"^From:[ \t]*(\S+)[ \t]{2,}" + _ASCTIME + rb"[ \t]*(?:\r?\n|\Z)", re.M)
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+# "From addr date": the mbox separator itself, left at the top of a single-message file.
+_ENVELOPE_FROM = re.compile(rb"^>?From [^\r\n]*\r?$")
+_ANGLE_TOKEN = re.compile(r"<([^<>]*)>")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_C1_CONTROLS = re.compile("[\x80-\x9f]")
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+_SYNTHETIC_NAME = re.compile(r"^[a-z]{10}\.(?:rtf|txt)$")
+
+
+_BODY_STRUCTURE_DEFECTS = frozenset({
+    "MultipartInvariantViolationDefect", "StartBoundaryNotFoundDefect", "NoBoundaryInMultipartDefect",
+    "CloseBoundaryNotFoundDefect", "FirstHeaderLineIsContinuationDefect",
+})
+
+
+class ParseError(Exception):
+    """The bytes are clearly not an email message (no header block at the start)."""
+
+
+@dataclass(slots=True)
+class HeaderFields:
+    """What the header block of one message says, already normalised."""
+
+    message_id: str | None = None
+    in_reply_to: str | None = None
+    references: list[str] = field(default_factory=list)
+    subject: str = ""
+    sender: Address | None = None
+    to: list[Address] = field(default_factory=list)
+    cc: list[Address] = field(default_factory=list)
+    bcc: list[Address] = field(default_factory=list)
+    date: datetime | None = None
+    date_status: DateStatus = "missing"
+    defects: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- bytes before parsing
+
+def strip_envelope_lines(data: bytes) -> tuple[bytes, str]:
+    """Drop what is not part of the real header block: a BOM, leading blank lines,
+    an mbox ``From `` separator line at the top, and the mangled ``From: addr  <asctime>``
+    pseudo-header that conversion tools write in place of that separator (usually
+    first, sometimes after a few ``Forwarded:`` lines; the real From: comes later).
+
+    Returns the remaining bytes and the address the pseudo-header named ("" if none),
+    which serves as the sender only when no real From: follows.
+    """
+    start = 0
+    if data.startswith(b"\xef\xbb\xbf"):
+        start = 3
+    length = len(data)
+    while start < length and data[start] in b" \t\r\n":
+        start += 1
+    for _ in range(3):
+        end = data.find(b"\n", start)
+        line = data[start:] if end < 0 else data[start:end]
+        if not _ENVELOPE_FROM.match(line):
+            break
+        start = length if end < 0 else end + 1
+    if start:
+        data = data[start:]
+    block_end = _HEADER_END.search(data)
+    block = data[: block_end.start() if block_end else len(data)]
+    pseudo = _PSEUDO_FROM.search(block)
+    if pseudo is None:
+        return data, ""
+    envelope_address = pseudo.group(1).decode("ascii", "replace").strip("<>")
+    data = data[: pseudo.start()] + data[pseudo.end():]
+    return data, envelope_address
+
+
+def looks_like_message(head: bytes) -> bool:
+    """True when ``head`` (the first few KiB) opens with a header block naming a mail field."""
+    return _opens_with_header_block(strip_envelope_lines(head)[0])
+
+
+def _opens_with_header_block(body: bytes) -> bool:
+    """The first line is a header field, and the header block names at least one mail field."""
+    known = False
+    for number, line in enumerate(body[:16384].split(b"\n", 200)[:200]):
+        if not line or line == b"\r":
+            return known
+        if line[:1] in (b" ", b"\t"):
+            if number == 0:
+                return False
+            continue
+        match = _FIELD_LINE.match(line)
+        if match is None:
+            # junk after the first line is a defect the parser reports; the block still counts
+            return known if number else False
+        if not known and match.group(1).lower() in _MAIL_FIELDS:
+            known = True
+    return known
+
+
+# ----------------------------------------------------------------------------- small normalisers
+
+def fix_text(text: str) -> str:
+    """Text safe for any UTF-8 sink: undecoded bytes (surrogate escapes) read as UTF-8 or else cp1252."""
+    if not text or not _SURROGATES.search(text):
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that no byte produced
+        return _SURROGATES.sub("\ufffd", text)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", "replace")
+
+
+def repair_c1(text: str) -> str:
+    """Characters 0x80-0x9F are never meant in mail text: they are cp1252 bytes that were read as Latin-1."""
+    if not _C1_CONTROLS.search(text):
+        return text
+    return _C1_CONTROLS.sub(lambda m: bytes([ord(m.group())]).decode("cp1252", "replace"), text)
+
+
+def normalise_message_id(value: Any) -> str | None:
+    """``<abc@x>`` → ``abc@x``; whitespace removed; None when nothing is left."""
+    if value is None:
+        return None
+    text = fix_text(str(value)).strip()
+    if not text:
+        return None
+    tokens = _ANGLE_TOKEN.findall(text)
+    if tokens:
+        text = tokens[0]
+    text = re.sub(r"\s+", "", text).strip("<>")
+    return text or None
+
+
+def parse_references(values: Iterable[Any]) -> list[str]:
+    """Ids from References headers, in order, once each, at most the MAX_REFERENCES most recent.
+
+    Tolerant of folding inside an id and of junk between ids: only ``<...@...>`` tokens count.
+    """
+    seen: dict[str, None] = {}
+    for value in values:
+        if value is None:
+            continue
+        for token in _ANGLE_TOKEN.findall(fix_text(str(value))):
+            ident = re.sub(r"\s+", "", token)
+            if "@" in ident and ident not in seen:
+                seen[ident] = None
+    ids = list(seen)
+    return ids[-MAX_REFERENCES:]
+
+
+def parse_in_reply_to(value: Any) -> str | None:
+    """The one id a reply answers: the last ``<...@...>`` token (else the last ``<...>``)."""
+    if value is None:
+        return None
+    text = fix_text(str(value))
+    tokens = [re.sub(r"\s+", "", t) for t in _ANGLE_TOKEN.findall(text)]
+    tokens = [t for t in tokens if t]
+    with_at = [t for t in tokens if "@" in t]
+    if with_at:
+        return with_at[-1]
+    if tokens:
+        return tokens[-1]
+    bare = [t for t in text.split() if "@" in t]
+    return bare[-1].strip("<>,;\"'()") if bare else None
+
+
+def decode_header_text(raw: str, defects: list[str] | None = None) -> str:
+    """RFC 2047 words decoded, unknown charsets and undeclared 8-bit bytes read with replacement."""
+    if _SURROGATES.search(raw):
+        if defects is not None:
+            defects.append("8-bit header text without a declared charset")
+        raw = fix_text(raw)
+    if "=?" not in raw:
+        return _unfold(raw)
+    try:
+        parts = email.header.decode_header(raw)
+    except Exception:  # a malformed encoded word is left as written
+        return _unfold(raw)
+    out: list[str] = []
+    for chunk, charset in parts:
+        if isinstance(chunk, str):
+            out.append(chunk)
+            continue
+        try:
+            out.append(chunk.decode(charset or "ascii"))
+        except (LookupError, UnicodeError):
+            if charset and defects is not None:
+                defects.append(f"unknown or wrong charset {charset!r} in a header")
+            try:
+                out.append(chunk.decode("utf-8"))
+            except UnicodeDecodeError:
+                out.append(chunk.decode("cp1252", "replace"))
+    return _unfold("".join(out))
+
+
+def _unfold(text: str) -> str:
+    return re.sub(r"\r?\n[ \t]*", " ", text).strip()
+
+
+# ----------------------------------------------------------------------------- addresses
+
+def _split_top_level(value: str) -> list[str]:
+    """Comma-separated items outside quotes, <>, () and group syntax; empty items dropped."""
+    items: list[str] = []
+    depth = 0
+    quoted = False
+    escaped = False
+    current: list[str] = []
+    for ch in value:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif not quoted:
+            if ch in "<(":
+                depth += 1
+            elif ch in ">)":
+                depth = max(0, depth - 1)
+            elif depth == 0 and ch in ",;":
+                items.append("".join(current))
+                current = []
+                continue
+            elif depth == 0 and ch == ":":
+                current = []  # a group name "Team:" is no mailbox
+                continue
+        current.append(ch)
+    items.append("".join(current))
+    return [item for item in items if item.strip()]
+
+
+def _clean_pairs(pairs: list[tuple[str, str]]) -> list[Address]:
+    found: list[Address] = []
+    for name, addr in pairs:
+        addr = fix_text(addr).strip().lower()
+        name = fix_text(name or "").strip()
+        if name.lower() == addr:
+            name = ""
+        found.append(Address(name=name, email=addr))
+    return found
+
+
+def addresses_from_header(raw_values: list[str], first_pairs: list[tuple[str, str]] | None,
+                          defective_occurrences: set[int]) -> list[Address]:
+    """Mailboxes from every occurrence of one address header.
+
+    mail-parser's ``(name, address)`` pairs are used when they account for every
+    item in the value; otherwise (redaction marks such as ``(b)(6)``, names without
+    an address, Outlook's ``;`` lists) the printed-field reader of
+    :mod:`foiatool.addresses` reads the whole value.
+    """
+    from mailparser.utils import get_addresses
+
+    found: list[Address] = []
+    for occurrence, raw in enumerate(raw_values):
+        raw_text = fix_text(str(raw))
+        if not raw_text.strip():
+            continue
+        if occurrence == 0 and first_pairs is not None:
+            pairs = first_pairs
+        else:
+            pairs = [(n, a) for n, a in get_addresses(raw_text, decode_names=True) if a]
+        items = _split_top_level(raw_text)
+        if occurrence not in defective_occurrences and len(pairs) == len(items) and all("@" in a for _, a in pairs):
+            found.extend(_clean_pairs(pairs))
+        else:
+            found.extend(parse_address_list(decode_header_text(raw_text)))
+    return found
+
+
+# ----------------------------------------------------------------------------- the parser of record
+
+def _raw_items(message: email.message.Message) -> dict[str, list[str]]:
+    """Header name (lower case) → raw values as stored, with undecoded bytes as surrogate escapes."""
+    index: dict[str, list[str]] = {}
+    for name, value in message.raw_items():
+        index.setdefault(name.lower(), []).append(value if isinstance(value, str) else str(value))
+    return index
+
+
+def header_fields_from_parser(parser: Any, received: list[str] | None = None) -> HeaderFields:
+    """Typed header fields from a mail-parser ``MailParser`` (the only caller of its objects).
+
+    ``received`` holds the Received headers when they were taken off the message
+    before mail-parser saw it.
+    """
+    message = parser.message
+    headers = _raw_items(message) if message is not None else {}
+    if received is not None:
+        headers["received"] = received
+    fields = HeaderFields()
+    defects = fields.defects
+
+    subject_raw = headers.get("subject", [""])[0]
+    subject = parser.subject if not _SURROGATES.search(subject_raw) else ""
+    if isinstance(subject, list):
+        subject = subject[0] if subject else ""
+    subject = str(subject or "")
+    if not subject or _ENCODED_WORD.search(subject) or _SURROGATES.search(subject):
+        subject = decode_header_text(subject_raw, defects) if subject_raw else subject
+    fields.subject = fix_text(subject)
+
+    ids = headers.get("message-id") or []
+    fields.message_id = normalise_message_id(ids[0]) if ids else None
+    reply_to_ids = headers.get("in-reply-to") or []
+    fields.in_reply_to = parse_in_reply_to(reply_to_ids[0]) if reply_to_ids else None
+    fields.references = parse_references(headers.get("references") or [])
+
+    defective: dict[str, set[int]] = {}
+    for defect in getattr(parser, "address_header_defects", None) or []:
+        defective.setdefault(str(defect.get("header", "")), set()).add(int(defect.get("occurrence", 0)))
+    address_lists: dict[str, list[Address]] = {}
+    for name in ("from", "to", "cc", "bcc"):
+        raw_values = headers.get(name) or []
+        # mail-parser resolves "from_" (a Python keyword otherwise) as the From header
+        pairs = getattr(parser, name + "_") if raw_values else []
+        address_lists[name] = addresses_from_header(raw_values, pairs, defective.get(name, set()))
+    senders = address_lists["from"]
+    fields.sender = senders[0] if senders else None
+    if "from" not in headers:
+        defects.append("no From header")
+    fields.to, fields.cc, fields.bcc = address_lists["to"], address_lists["cc"], address_lists["bcc"]
+
+    date_values = headers.get("date") or []
+    if date_values:
+        fields.date, fields.date_status = parse_date(fix_text(date_values[0]))
+        if fields.date is None:
+            defects.append("unparseable Date")
+    if fields.date is None:
+        fields.date = received_date(headers.get("received") or [])
+        fields.date_status = "guessed" if fields.date is not None else "missing"
+
+    categories = getattr(parser, "defects_categories", None) or set()
+    defects.extend(sorted(str(c) for c in categories))
+    return fields
+
+
+def received_date(received_values: list[str]) -> datetime | None:
+    """The date of the newest (topmost) Received header that carries one."""
+    for value in received_values:
+        text = fix_text(value)
+        if ";" not in text:
+            continue
+        when, _status = parse_date(_unfold(text.rsplit(";", 1)[1]))
+        if when is not None:
+            return when
+    return None
+
+
+def _text_bytes(text: str) -> bytes:
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate no byte produced
+        return text.encode("utf-8", "replace")
+
+
+def _attachment_records(parser: Any, data: bytes) -> list[Attachment]:
+    records: list[Attachment] = []
+    for item in parser.attachments:
+        payload = item.get("payload") or ""
+        if item.get("binary"):
+            try:
+                content = base64.b64decode(payload)
+            except (binascii.Error, ValueError):
+                content = payload.encode("ascii", "replace") if isinstance(payload, str) else bytes(payload)
+        else:
+            content = _text_bytes(payload) if isinstance(payload, str) else bytes(payload)
+        name = fix_text(str(item.get("filename") or ""))
+        # mail-parser invents a random name for unnamed rtf / text parts; a random
+        # name would make every run differ, so such a part stays unnamed.
+        if _SYNTHETIC_NAME.match(name) and name.encode() not in data:
+            name = ""
+        records.append(Attachment(
+            name=name,
+            content_type=str(item.get("mail_content_type") or "application/octet-stream").lower(),
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+        ))
+    return records
+
+
+def _body_text(parser: Any) -> str:
+    plain = [fix_text(p) for p in parser.text_plain if p and p.strip()]
+    if plain:
+        return "\n\n".join(p.strip("\r\n") for p in plain).replace("\r\n", "\n")
+    html = [fix_text(h) for h in parser.text_html if h and h.strip()]
+    if html:
+        return "\n\n".join(html_to_text(h) for h in html)
+    other = [fix_text(t) for t in parser.text_not_managed if t and t.strip()]
+    return "\n\n".join(t.strip("\r\n") for t in other).replace("\r\n", "\n")
+
+
+def _mail_parser(data: bytes) -> tuple[Any, list[str]]:
+    """mail-parser's reading of ``data``, and the Received headers taken off before it.
+
+    mail-parser analyses every Received hop (relay IPs, per-hop delays); foiatool
+    only needs the newest one's date, and that analysis was 40% of all parsing
+    time on the SpamAssassin corpus, so the hops are kept aside instead.
+    """
+    import mailparser
+
+    message = email.message_from_bytes(data)
+    received = [v if isinstance(v, str) else str(v) for _name, v in message.raw_items() if _name.lower() == "received"]
+    if received:
+        del message["received"]
+    return mailparser.MailParser(message), received
+
+
+def parse_rfc822(data: bytes, source: Source) -> Message:
+    """One RFC 822 message as a typed Message found at ``source``.
+
+    Raises ParseError only when the bytes are clearly not a message; every other
+    oddity (bad charset, broken MIME, junk headers) becomes a defect on the message.
+    """
+    if not data or not data.strip():
+        raise ParseError("empty message")
+    body_bytes, envelope_address = strip_envelope_lines(data)
+    if not _opens_with_header_block(body_bytes[:65536]):
+        raise ParseError("not an email message: no header block at the start")
+    try:
+        parser, received = _mail_parser(body_bytes)
+    except Exception as error:  # mail-parser's own errors and anything the stdlib raises underneath
+        raise ParseError(f"mail parser failed: {type(error).__name__}: {error}") from error
+    fields = header_fields_from_parser(parser, received)
+    if fields.sender is None and envelope_address:
+        fields.sender = Address(email=envelope_address.lower())
+        fields.defects.append("sender taken from the mbox separator line")
+    return Message(
+        message_id=fields.message_id,
+        in_reply_to=fields.in_reply_to,
+        references=fields.references,
+        subject=fields.subject,
+        sender=fields.sender,
+        to=fields.to,
+        cc=fields.cc,
+        bcc=fields.bcc,
+        date=fields.date,
+        date_status=fields.date_status,
+        body=_body_text(parser),
+        attachments=_attachment_records(parser, data),
+        defects=fields.defects,
+        sources=[source],
+    )
+
+
+def parse_transport_headers(text: str) -> HeaderFields:
+    """Header fields from the transport headers an Outlook item kept (.msg / .pst)."""
+    import mailparser
+
+    block = text.replace("\r\n", "\n").replace("\x00", "").strip("\n") + "\n\n"
+    try:
+        parser = mailparser.parse_from_string(block)
+    except Exception:  # a damaged header block yields no fields rather than no message
+        return HeaderFields(defects=["unreadable transport headers"])
+    fields = header_fields_from_parser(parser)
+    # only the header block was kept, so complaints about a missing MIME body are not defects
+    fields.defects = [d for d in fields.defects if d != "no From header" and d not in _BODY_STRUCTURE_DEFECTS]
+    return fields

@@ -1,0 +1,100 @@
+"""Telling input formats apart by their first bytes, and which file names are never mail."""
+from __future__ import annotations
+
+import posixpath
+import re
+
+from ..parse import looks_like_message
+
+# Read at least this much of a file before calling detect_kind.
+HEAD_BYTES = 8192
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MBOX_SEPARATOR = re.compile(rb"^From \S+[^\r\n]*\d{1,2}:\d{2}")
+_FIELD_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]{1,200}[ \t]*:")
+
+# Files that operating systems and archivers leave beside real data; they are never
+# mail, so they are skipped without a problem record (anywhere, also inside archives).
+IGNORED_FILE_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", ".localized", ".mh_sequences"})
+IGNORED_DIRECTORY_NAMES = frozenset({"__MACOSX", ".git", ".svn", ".hg", ".Trashes", ".Spotlight-V100", ".fseventsd"})
+# Index and state files a mail server keeps in a maildir's top folder, beside cur/ new/ tmp/.
+MAILDIR_METADATA_NAMES = frozenset({
+    "dovecot-uidlist", "dovecot-keywords", "dovecot-uidvalidity", "subscriptions", "maildirfolder",
+    "maildirsize", "courierimapsubscribed", "courierimapuiddb", "courierimapacl", "courierimapkeywords",
+})
+MAILDIR_METADATA_PREFIXES = ("dovecot.index", "dovecot.list.index", "dovecot-uidvalidity.")
+
+
+def is_ignored_name(relative_path: str) -> bool:
+    """True for OS clutter: .DS_Store, Thumbs.db, desktop.ini, AppleDouble ``._x`` files, __MACOSX/ trees."""
+    parts = [p for p in relative_path.replace("\\", "/").split("/") if p]
+    if not parts:
+        return False
+    if any(p in IGNORED_DIRECTORY_NAMES for p in parts[:-1]):
+        return True
+    name = parts[-1]
+    return name in IGNORED_FILE_NAMES or name.startswith("._")
+
+
+def is_maildir_metadata(name: str) -> bool:
+    return name in MAILDIR_METADATA_NAMES or name.startswith(MAILDIR_METADATA_PREFIXES)
+
+
+def detect_kind(head: bytes, name: str) -> str:
+    """The format of a file from its first bytes (at least HEAD_BYTES when the file is longer).
+
+    Returns one of "eml", "mbox", "msg", "pst", "zip", "tar", "gzip", "bzip2", "xz",
+    "pdf", "empty" or "unknown". Content decides; the name only breaks ties
+    (an old-style tar without the ustar mark).
+    """
+    if not head:
+        return "empty"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
+        return "zip"
+    if head.startswith(_OLE_MAGIC):
+        return "msg"
+    if head.startswith(b"!BDN"):
+        return "pst"
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head.startswith(b"BZh") and len(head) > 3 and head[3:4].isdigit():
+        return "bzip2"
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return "xz"
+    if len(head) >= 262 and head[257:262] == b"ustar":
+        return "tar"
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    stripped = head.lstrip(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+    if not stripped:
+        return "empty"
+    if stripped.startswith(b"From "):
+        first, _, rest = stripped.partition(b"\n")
+        if _MBOX_SEPARATOR.match(first) or _FIELD_LINE.match(rest):
+            return "mbox"
+    if looks_like_message(stripped):
+        return "eml"
+    lower = name.lower()
+    if lower.endswith(".tar") and len(head) >= 512 and plausible_v7_tar(head):
+        return "tar"
+    return "unknown"
+
+
+def plausible_v7_tar(head: bytes) -> bool:
+    """An old tar header: a NUL-padded name, then octal mode/size fields and a valid checksum."""
+    block = head[:512]
+    try:
+        stored = int(block[148:156].replace(b"\x00", b" ").strip() or b"-1", 8)
+    except ValueError:
+        return False
+    computed = sum(block[:148]) + 8 * 32 + sum(block[156:512])
+    return stored == computed
+
+
+def member_stem(name: str) -> str:
+    """``mail/x.mbox.gz`` → ``x.mbox``: the name of what a compressed file holds."""
+    base = posixpath.basename(name.replace("\\", "/"))
+    for suffix in (".gz", ".gzip", ".bz2", ".xz", ".z"):
+        if base.lower().endswith(suffix):
+            return base[: -len(suffix)]
+    return base

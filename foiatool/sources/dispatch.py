@@ -1,0 +1,149 @@
+"""Reading one input (a file on disk or bytes from an archive): detect its format, hand it to its reader."""
+from __future__ import annotations
+
+import io
+import os
+from typing import Iterator
+
+from ..model import Message, Problem
+from . import archives
+from .archives import ArchiveBudget, read_compressed, read_tar, read_zip, size_text
+from .detect import HEAD_BYTES, detect_kind
+from .eml import read_message
+from .mbox import read_mbox
+
+Item = Message | Problem
+
+_ARCHIVE_KINDS = ("zip", "tar")
+_COMPRESSED_KINDS = ("gzip", "bzip2", "xz")
+
+
+def _single_message_kind(locator: str, default: str) -> str:
+    """The Source.kind of a single-message file: its own kind on disk, else its innermost container's."""
+    if not locator:
+        return default
+    last = locator.rsplit("!", 1)[-1]
+    return last.split(":", 1)[0] if ":" in last else default
+
+
+def read_path(path: str, kind_hint: str = "") -> Iterator[Item]:
+    """Every message in the file at ``path``, and a Problem for every item that could not be read.
+
+    Never raises: whatever goes wrong becomes a Problem naming the path (and locator).
+    """
+    try:
+        yield from _read_path(path, kind_hint)
+    except Exception as error:  # a bug or an odd library error must still end as a listed problem
+        yield Problem(path, "", f"unexpected error while reading: {type(error).__name__}: {error}")
+
+
+def read_bytes(data: bytes, path: str, locator: str = "", depth: int = 0) -> Iterator[Item]:
+    """Every message in ``data`` (an archive member), found at ``locator`` inside ``path``. Never raises."""
+    try:
+        yield from read_data(data, path, locator, depth, ArchiveBudget())
+    except Exception as error:
+        yield Problem(path, locator, f"unexpected error while reading: {type(error).__name__}: {error}")
+
+
+def _read_path(path: str, kind_hint: str) -> Iterator[Item]:
+    try:
+        stream = open(path, "rb")
+    except OSError as error:
+        yield Problem(path, "", f"cannot open: {error.strerror or error}")
+        return
+    with stream:
+        try:
+            size = os.fstat(stream.fileno()).st_size
+            head = stream.read(HEAD_BYTES)
+            stream.seek(0)
+        except OSError as error:
+            yield Problem(path, "", f"cannot read: {error.strerror or error}")
+            return
+        kind = detect_kind(head, os.path.basename(path))
+        if kind == "mbox" and kind_hint == "maildir":
+            kind = "eml"  # a maildir file holds one message; a leading "From " line is only a delivery stamp
+        if kind in ("eml", "unknown", "empty"):
+            if size > archives.MAX_MESSAGE_BYTES:
+                yield _unrecognised(path, "", head) if kind == "unknown" else Problem(
+                    path, "", f"file of {size_text(size)} is over the {size_text(archives.MAX_MESSAGE_BYTES)} limit "
+                              "for one message (MAX_MESSAGE_BYTES)")
+                return
+            data = stream.read()
+            yield from _read_kind(kind, data, path, "", 0, ArchiveBudget(), kind_hint or "eml")
+        elif kind == "mbox":
+            yield from read_mbox(stream, path, "")
+        elif kind == "msg":
+            from .msg import read_msg
+
+            yield from read_msg(path, path, "", "msg")
+        elif kind == "pst":
+            from .pst import read_pst
+
+            yield from read_pst(path, path, "")
+        elif kind == "zip":
+            yield from read_zip(stream, path, "", 0, ArchiveBudget(), read_data)
+        elif kind == "tar":
+            yield from read_tar(stream, path, "", 0, ArchiveBudget(), read_data)
+        elif kind in _COMPRESSED_KINDS:
+            yield from read_compressed(stream, size, kind, path, os.path.basename(path), "", 0,
+                                       ArchiveBudget(), read_data)
+        else:
+            yield from _read_kind(kind, stream.read(), path, "", 0, ArchiveBudget(), "")
+
+
+def read_data(data: bytes, path: str, locator: str, depth: int, budget: ArchiveBudget) -> Iterator[Item]:
+    """The dispatcher for bytes in memory; archives call it back for each member."""
+    head = data[:HEAD_BYTES]
+    name = locator.rsplit("!", 1)[-1].split(":", 1)[-1] if locator else os.path.basename(path)
+    kind = detect_kind(head, name)
+    return _read_kind(kind, data, path, locator, depth, budget, _single_message_kind(locator, "eml"))
+
+
+def _read_kind(kind: str, data: bytes, path: str, locator: str, depth: int, budget: ArchiveBudget,
+               message_kind: str) -> Iterator[Item]:
+    if kind == "empty":
+        yield Problem(path, locator, "empty file")
+    elif kind == "eml":
+        yield from read_message(data, path, locator, message_kind)
+    elif kind == "mbox":
+        yield from read_mbox(io.BytesIO(data), path, locator)
+    elif kind == "msg":
+        from .msg import read_msg
+
+        yield from read_msg(data, path, locator, _single_message_kind(locator, "msg"))
+    elif kind == "pst":
+        from .pst import read_pst
+
+        yield from read_pst(io.BytesIO(data), path, locator)
+    elif kind == "zip":
+        yield from read_zip(io.BytesIO(data), path, locator, depth, budget, read_data)
+    elif kind == "tar":
+        yield from read_tar(io.BytesIO(data), path, locator, depth, budget, read_data)
+    elif kind in _COMPRESSED_KINDS:
+        name = locator.rsplit("!", 1)[-1].split(":", 1)[-1] if locator else os.path.basename(path)
+        yield from read_compressed(io.BytesIO(data), len(data), kind, path, name, locator, depth, budget, read_data)
+    elif kind == "pdf":
+        yield from _read_pdf(data, path, locator)
+    else:
+        yield _unrecognised(path, locator, data[:HEAD_BYTES])
+
+
+def _read_pdf(data: bytes, path: str, locator: str) -> Iterator[Item]:
+    try:
+        from .pdf import read_pdf
+    except Exception as error:  # the PDF reader is optional; its absence is a listed problem, not a crash
+        yield Problem(path, locator, f"PDF reader unavailable: {type(error).__name__}: {error}")
+        return
+    try:
+        yield from read_pdf(data, path, locator)
+    except Exception as error:
+        yield Problem(path, locator, f"could not read PDF: {type(error).__name__}: {error}")
+
+
+def _unrecognised(path: str, locator: str, head: bytes) -> Problem:
+    if b"\x00" in head[:1024]:
+        what = "binary file"
+    else:
+        what = "text without an email header block"
+    return Problem(path, locator, f"not an email, mbox, Outlook, archive or PDF file ({what})")
+
