@@ -1,0 +1,654 @@
+"""Who is who: addresses and display names resolved to persons, with the evidence for every merge."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Mapping, Sequence
+
+from .addresses import name_matches_address, normalise_name, parse_address
+from .errors import UsageError
+from .model import Address
+from .orgs import Org, organisation_of_email
+
+NAME_ONLY_PREFIX = "name:"
+KEEP_APART = "-"
+
+
+@dataclass(slots=True)
+class Person:
+    """One person (or role mailbox) and everything they were called.
+
+    ``id`` is the primary address, or ``name:<normalised name>`` for someone
+    known only by name; it is the same on every run over the same input.
+    ``evidence`` says why each extra address or name-only mention was joined
+    to this person, or why it was kept apart.
+    """
+
+    id: str
+    name: str
+    names: dict[str, int]
+    emails: list[str]
+    org: Org | None
+    evidence: list[str]
+    count: int = 0
+    role: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AliasRule:
+    """One row of the aliases file: an address or a display name, and the user's key for the person.
+
+    Rows that share a ``person`` key are one person, and a key that is itself
+    a seen address joins that address. The key ``-`` keeps that address alone,
+    undoing an automatic merge. A display-name row speaks for the mentions of
+    that name that have no address (printed headers, stripped releases).
+    """
+
+    address: str
+    person: str
+    line: int = 0
+    email: str = field(init=False, default="")
+    name_key: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        person = self.person.strip()
+        if not person:
+            raise ValueError("the person column is empty")
+        object.__setattr__(self, "person", person)
+        parsed = parse_address(self.address)
+        if parsed.email:
+            object.__setattr__(self, "email", parsed.email)
+        elif parsed.name and normalise_name(parsed.name):
+            object.__setattr__(self, "name_key", normalise_name(parsed.name))
+        else:
+            raise ValueError(f"{self.address.strip()!r} is neither an address nor a name")
+
+    @property
+    def keeps_apart(self) -> bool:
+        return self.person == KEEP_APART
+
+    @property
+    def where(self) -> str:
+        return f"aliases line {self.line}" if self.line else "an alias rule"
+
+
+def load_aliases(path: str | os.PathLike[str]) -> list[AliasRule]:
+    """The rows of an aliases CSV (header ``address,person``); a bad row raises ValueError("line N: ...")."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad_line = data[: exc.start].count(b"\n") + 1
+        raise ValueError(f"line {bad_line}: the file is not UTF-8 text") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _alias_rows(reader)
+    except csv.Error as exc:
+        raise ValueError(f"line {reader.line_num}: {exc}") from None
+
+
+def _alias_rows(reader: Iterator[list[str]]) -> list[AliasRule]:
+    rules: list[AliasRule] = []
+    seen: dict[str, AliasRule] = {}
+    header_seen = False
+    previous_end = 0
+    for row in reader:
+        # a quoted cell may span lines: a row starts just after the previous one ended
+        line = previous_end + 1
+        previous_end = reader.line_num  # type: ignore[attr-defined]
+        cells = [cell.strip() for cell in row]
+        while len(cells) > 2 and not cells[-1]:
+            cells.pop()
+        if not any(cells) or cells[0].startswith("#"):
+            continue
+        if not header_seen:
+            if [c.lower() for c in cells] != ["address", "person"]:
+                found = ",".join(cells)
+                raise ValueError(f"line {line}: expected the header 'address,person', found {found!r}")
+            header_seen = True
+            continue
+        if len(cells) != 2:
+            raise ValueError(f"line {line}: expected 2 columns (address,person), found {len(cells)}")
+        if not cells[0]:
+            raise ValueError(f"line {line}: the address column is empty")
+        try:
+            rule = AliasRule(cells[0], cells[1], line)
+        except ValueError as exc:
+            raise ValueError(f"line {line}: {exc}") from None
+        target = rule.email or NAME_ONLY_PREFIX + rule.name_key
+        earlier = seen.get(target)
+        if earlier is not None and earlier.person != rule.person:
+            raise ValueError(f"line {line}: {cells[0]!r} is already given to {earlier.person!r} on line {earlier.line}")
+        seen[target] = rule
+        rules.append(rule)
+    return rules
+
+
+_QUOTES = "\"'\u201c\u201d\u2018\u2019`"
+_ADDRESS_ONLY = re.compile(r"(?:mailto:)?([^\s@<>()\[\]\"',;:]+@[^\s@<>()\[\]\"',;:]+)", re.IGNORECASE)
+_SIMPLE_LAST_FIRST = re.compile(r"^([^,()\[\]<>]+),\s*([^,()\[\]<>]+)$")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "cpa", "jd"})
+
+# Shared mailboxes: a name on them says who sent that one message, not who the mailbox is.
+_ROLE_LOCALS = frozenset(
+    """
+    info information admin administrator support help helpdesk servicedesk contact contactus press media news
+    newsletter webmaster postmaster hostmaster mailerdaemon abuse office records publicrecords privacy hr jobs
+    careers sales billing notification notifications alert alerts listserv majordomo root security feedback
+    inquiries enquiries general mail email secretary reception scheduling calendar team hello service
+    customerservice bounce bounces owner list donotreply noreply reply mailbox inbox
+    """.split()
+)
+_ROLE_MARKERS = ("foia", "noreply", "donotreply", "mailerdaemon", "bounce", "listserv", "publicrecords")
+_GENERIC_NAME_WORDS = frozenset(
+    """
+    office foia team division unit department dept desk program center centre inbox mailbox noreply admin
+    administrator support helpdesk service services section branch bureau group staff records correspondence
+    secretariat operations ops communications press media public affairs info information notification
+    notifications alerts system calendar list committee mailer daemon
+    """.split()
+)
+
+
+def _clean_display(name: str) -> str:
+    text = " ".join(name.split())
+    while len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
+        text = text[1:-1].strip()
+    return text
+
+
+def _address_in_name(name: str) -> str:
+    """The address when a display name is nothing but an address ("'john.morton@ice.dhs.gov'")."""
+    match = _ADDRESS_ONLY.fullmatch(name.strip(_QUOTES + "<>[]() ;,"))
+    return match.group(1).lower() if match else ""
+
+
+def _identity(address: Address) -> tuple[str, str]:
+    """(address, display name) as resolution compares them; a name that is an address is that address."""
+    email = (address.email or "").strip().lower()
+    name = _clean_display(address.name or "")
+    as_email = _address_in_name(name) if name else ""
+    if as_email:
+        email = email or as_email
+        name = ""
+    return email, name
+
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def _compact_local(email: str) -> str:
+    local = _fold(email.split("@", 1)[0].split("+", 1)[0]).rstrip("0123456789")
+    return _NOT_ALNUM.sub("", local)
+
+
+def is_role_address(email: str) -> bool:
+    """Whether an address is a shared mailbox (foia@, noreply@, info@, list owners) rather than a person."""
+    local = email.split("@", 1)[0].split("+", 1)[0]
+    if local.startswith("owner-") or local.endswith("-request"):
+        return True
+    compact = _NOT_ALNUM.sub("", local)
+    return compact in _ROLE_LOCALS or any(marker in compact for marker in _ROLE_MARKERS)
+
+
+def _mergeable_name(key: str) -> bool:
+    """A name specific enough that two addresses in one organisation sharing it are one person."""
+    tokens = key.split()
+    return len(tokens) >= 2 and not _GENERIC_NAME_WORDS.intersection(tokens) and any(t.isalpha() for t in tokens)
+
+
+def _first_last(form: str) -> str:
+    """ "Morton, John A." written "John A. Morton"; other forms unchanged."""
+    match = _SIMPLE_LAST_FIRST.match(form)
+    if match and match.group(2).strip(". ").lower() not in _NAME_SUFFIXES:
+        return f"{match.group(2).strip()} {match.group(1).strip()}"
+    return form
+
+
+def _form_rank(form: str, count: int) -> tuple[int, int, int, int, str]:
+    shown = _first_last(form)
+    cased = shown.isupper() or shown.islower()
+    bracketed = any(ch in shown for ch in "()[]<>")
+    return (int(bracketed), int(cased), int(shown != form), -count, form)
+
+
+class _Names:
+    """Display names seen (with counts) for one mailbox or one name-only mention, and its occurrence count."""
+
+    __slots__ = ("forms", "count")
+
+    def __init__(self) -> None:
+        self.forms: dict[str, int] = {}
+        self.count = 0
+
+
+class _KeyCache:
+    """normalise_name once per distinct string; a name with nothing left keeps its folded lower-case text."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        key = self._keys.get(name)
+        if key is None:
+            key = normalise_name(name) or " ".join(_fold(name).lower().split())
+            self._keys[name] = key
+        return key
+
+
+def _best_form(forms: Mapping[str, int], key_of: _KeyCache) -> str:
+    """The form, as seen, of the most used normalised name that reads most clearly."""
+    if len(forms) == 1:
+        return next(iter(forms))
+    totals: dict[str, int] = defaultdict(int)
+    for form, count in forms.items():
+        totals[key_of(form)] += count
+    best_key = min(totals, key=lambda k: (-totals[k], k))
+    candidates = [(form, count) for form, count in forms.items() if key_of(form) == best_key]
+    return min(candidates, key=lambda fc: _form_rank(*fc))[0]
+
+
+def best_display_name(forms: Mapping[str, int], key_of: _KeyCache | None = None) -> str:
+    """The name to show: the most used normalised name, written in its clearest "First Last" form."""
+    if not forms:
+        return ""
+    return _first_last(_best_form(forms, key_of or _KeyCache()))
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, item: str) -> str:
+        parent = self.parent
+        root = item
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        while item != root:
+            parent[item], item = root, parent[item]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # the smaller string becomes root so the structure does not depend on input order
+            if rb < ra:
+                ra, rb = rb, ra
+            self.parent[rb] = ra
+
+
+class PeopleIndex:
+    """The resolved persons, and the lookups the commands need."""
+
+    def __init__(
+        self,
+        persons: list[Person],
+        by_email: dict[str, str],
+        by_name_key: dict[str, str],
+        key_of: _KeyCache | None = None,
+    ) -> None:
+        self.persons = persons
+        self._by_id = {p.id: p for p in persons}
+        self._by_email = by_email
+        self._by_name_key = by_name_key
+        self._key_of = key_of or _KeyCache()
+        self._persons_by_name: dict[str, list[Person]] = defaultdict(list)
+        for person in persons:
+            for key in sorted({self._key_of(n) for n in person.names}):
+                self._persons_by_name[key].append(person)
+
+    def person_of(self, address: Address) -> str | None:
+        """The person id for one occurrence; None for a redacted-only, empty or unseen address."""
+        email, name = _identity(address)
+        if email:
+            return self._by_email.get(email)
+        if name:
+            return self._by_name_key.get(self._key_of(name))
+        return None
+
+    def get(self, person_id: str) -> Person | None:
+        person = self._by_id.get(person_id)
+        if person is None and person_id.strip().lower() in self._by_email:
+            person = self._by_id[self._by_email[person_id.strip().lower()]]
+        return person
+
+    def find(self, query: str) -> list[Person]:
+        """People whose id, address or normalised name is the query; failing that, whose text contains it."""
+        text = query.strip()
+        if not text:
+            return []
+        exact: dict[str, Person] = {}
+        hit = self.get(text)
+        if hit is not None:
+            exact[hit.id] = hit
+        email, name = _identity(Address(name=text))
+        if email and email in self._by_email:
+            exact.setdefault(self._by_email[email], self._by_id[self._by_email[email]])
+        if name:
+            for person in self._persons_by_name.get(self._key_of(name), []):
+                exact.setdefault(person.id, person)
+            name_only = self._by_name_key.get(self._key_of(name))
+            if name_only is not None:
+                exact.setdefault(name_only, self._by_id[name_only])
+        if exact:
+            return sorted(exact.values(), key=_listing_order)
+        needle = _fold(text).lower()
+        found = [
+            person
+            for person in self.persons
+            if needle in person.id.lower()
+            or any(needle in e for e in person.emails)
+            or any(needle in _fold(n).lower() for n in person.names)
+        ]
+        return sorted(found, key=_listing_order)
+
+    def explain(self, person_id: str) -> list[str]:
+        """Why this person is made of these addresses and names, one line per decision."""
+        person = self.get(person_id)
+        if person is None:
+            raise UsageError(f"no person with id or address {person_id!r}")
+        if person.evidence:
+            return list(person.evidence)
+        what = "one address" if person.emails else "one name, no address"
+        return [f"{person.id}: {what}; nothing was merged"]
+
+
+def _listing_order(person: Person) -> tuple[int, str]:
+    return (-person.count, person.id)
+
+
+def resolve_people(
+    occurrences: Iterable[tuple[Address, int]], aliases: Sequence[AliasRule] = ()
+) -> PeopleIndex:
+    """Group every address and name-only mention into persons, merging only on evidence.
+
+    Same address: same person. Two addresses join when their usual display
+    name normalises the same within one organisation (not a personal mail
+    provider, not a role mailbox), or when the aliases put them together. A
+    name without an address joins the one person known by that name, or the
+    one whose address spells it; when two people share it, it stays apart.
+    """
+    key_of = _KeyCache()
+    mailboxes: dict[str, _Names] = {}
+    mentions: dict[str, _Names] = {}
+    for address, count in occurrences:
+        email, name = _identity(address)
+        if email:
+            box = mailboxes.get(email)
+            if box is None:
+                box = mailboxes[email] = _Names()
+        elif name:
+            key = key_of(name)
+            box = mentions.get(key)
+            if box is None:
+                box = mentions[key] = _Names()
+        else:
+            continue
+        box.count += int(count)
+        if name:
+            box.forms[name] = box.forms.get(name, 0) + int(count)
+
+    emails = sorted(mailboxes)
+    org_of = {e: organisation_of_email(e) for e in emails}
+    role = {e: is_role_address(e) for e in emails}
+    usual_key: dict[str, str] = {}
+    usual_form: dict[str, str] = {}
+    for email in emails:
+        forms = mailboxes[email].forms
+        if forms:
+            seen_form = _best_form(forms, key_of)
+            usual_form[email] = _first_last(seen_form)
+            usual_key[email] = key_of(seen_form)
+
+    email_rule: dict[str, AliasRule] = {}
+    name_rule: dict[str, AliasRule] = {}
+    for rule in aliases:
+        if rule.email:
+            email_rule.setdefault(rule.email, rule)
+        else:
+            name_rule.setdefault(rule.name_key, rule)
+    kept_apart = {e for e, r in email_rule.items() if r.keeps_apart and e in mailboxes}
+
+    def rank(email: str) -> tuple[int, int, int, int, str]:
+        org = org_of[email]
+        spelled = email in usual_form and name_matches_address(usual_form[email], email)
+        return (int(role[email]), int(not (org and org.is_organisation)), int(not spelled), -mailboxes[email].count, email)
+
+    groups = _UnionFind()
+    notes: dict[str, list[str]] = defaultdict(list)
+
+    alias_members: dict[str, list[str]] = defaultdict(list)
+    alias_lines: dict[str, list[int]] = defaultdict(list)
+    for rule in aliases:
+        if not rule.keeps_apart:
+            alias_lines[rule.person].append(rule.line)
+    for email, rule in email_rule.items():
+        if not rule.keeps_apart and email in mailboxes:
+            alias_members[rule.person].append(email)
+    for person_key in list(alias_lines):
+        # a person key that is itself a seen address ("jm@gmail.com,john.morton@ice.dhs.gov") names that address too
+        keyed = _identity(Address(name=person_key))[0]
+        if keyed in mailboxes and keyed not in email_rule:
+            alias_members[person_key].append(keyed)
+    for person_key in sorted(alias_members):
+        members = sorted(alias_members[person_key], key=rank)
+        head = members[0]
+        lines = ", ".join(str(n) for n in sorted(set(alias_lines[person_key])) if n)
+        plural = "," in lines
+        where = f"aliases line{'s' if plural else ''} {lines} give{'' if plural else 's'}" if lines else "alias rules give"
+        for member in members[1:]:
+            groups.union(head, member)
+            notes[member].append(f"merged {member} into {head}: {where} both to {person_key!r}")
+
+    by_name_in_org: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for email in emails:
+        org, key = org_of[email], usual_key.get(email, "")
+        if role[email] or org is None or not org.is_organisation or not _mergeable_name(key):
+            continue
+        by_name_in_org[(org.parent, key)].append(email)
+    for (parent, key), members in sorted(by_name_in_org.items()):
+        if len(members) < 2:
+            continue
+        apart = [m for m in members if m in kept_apart]
+        joining = sorted((m for m in members if m not in kept_apart), key=rank)
+        for member in apart:
+            others = ", ".join(m for m in joining) or "no other address"
+            notes[member].append(
+                f"kept apart from {others}: {email_rule[member].where} overrides same name {key!r} within {parent}"
+            )
+        person_keys = {email_rule[m].person for m in joining if m in email_rule}
+        if len(person_keys) > 1:
+            for member in joining:
+                notes[member].append(
+                    f"not merged by name {key!r} within {parent}: the aliases give these addresses to "
+                    f"different persons ({', '.join(sorted(person_keys))})"
+                )
+            continue
+        if len(joining) < 2:
+            continue
+        head = joining[0]
+        for member in joining[1:]:
+            groups.union(head, member)
+            notes[member].append(f"merged {member} into {head}: same name {key!r} within {parent}")
+
+    members_of: dict[str, list[str]] = defaultdict(list)
+    for email in emails:
+        members_of[groups.find(email)].append(email)
+    primary_of_root = {
+        root: members[0] if len(members) == 1 else min(members, key=rank) for root, members in members_of.items()
+    }
+
+    # Where a name-only mention may go: every person called that name, and every address spelling it.
+    roots_by_name: dict[str, set[str]] = defaultdict(set)
+    emails_by_local: dict[str, list[str]] = defaultdict(list)
+    for email in emails:
+        if role[email]:
+            continue
+        root = groups.find(email)
+        for form in mailboxes[email].forms:
+            roots_by_name[key_of(form)].add(root)
+        local = _compact_local(email)
+        if local:
+            emails_by_local[local].append(email)
+
+    attached: dict[str, list[str]] = defaultdict(list)  # root -> mention keys
+    mention_notes: dict[str, list[str]] = defaultdict(list)
+    alias_mentions: dict[str, list[str]] = defaultdict(list)  # alias person key -> mention keys with no address
+    alias_heads = {person_key: sorted(members, key=rank)[0] for person_key, members in alias_members.items()}
+    standalone: list[str] = []
+    for key in sorted(mentions):
+        box = mentions[key]
+        shown = min(box.forms, key=lambda f: (-box.forms[f], f)) if box.forms else key
+        said = f"name-only {shown!r} ({box.count} occurrence{'' if box.count == 1 else 's'})"
+        rule = name_rule.get(key)
+        if rule is not None and rule.keeps_apart:
+            mention_notes[key].append(f"{said} kept apart by {rule.where}")
+            standalone.append(key)
+            continue
+        if rule is not None:
+            head = alias_heads.get(rule.person)
+            if head is not None:
+                root = groups.find(head)
+                attached[root].append(key)
+                notes[head].append(f"attached {said}: {rule.where} gives it to {rule.person!r}")
+            else:
+                alias_mentions[rule.person].append(key)
+            continue
+        how, plural_how = f"the only person named {key!r}", f"people are named {key!r}"
+        candidates = roots_by_name.get(key, set())
+        if not candidates:
+            how, plural_how = f"the only address spelling {key!r}", f"people have an address spelling {key!r}"
+            candidates = {
+                groups.find(e)
+                for local in _spellings(key)
+                for e in emails_by_local.get(local, ())
+                if name_matches_address(key, e)
+            }
+        if len(candidates) == 1:
+            root = next(iter(candidates))
+            head = primary_of_root[root]
+            if members_of[root] == [head] and head in kept_apart:
+                mention_notes[key].append(f"{said} not attached to {head}: {email_rule[head].where} keeps it alone")
+                standalone.append(key)
+                continue
+            attached[root].append(key)
+            notes[head].append(f"attached {said} to {head}: {how}")
+        elif candidates:
+            ids = ", ".join(sorted(primary_of_root[r] for r in candidates))
+            mention_notes[key].append(
+                f"{said} kept apart: it is ambiguous, {len(candidates)} {plural_how} ({ids})"
+            )
+            standalone.append(key)
+        else:
+            mention_notes[key].append(f"{said}: no person has this name or an address spelling it")
+            standalone.append(key)
+
+    persons: list[Person] = []
+    by_email: dict[str, str] = {}
+    by_name_key: dict[str, str] = {}
+    taken: set[str] = set(emails)
+
+    for root, members in members_of.items():
+        head = primary_of_root[root]
+        boxes = [mailboxes[m] for m in members] + [mentions[k] for k in attached.get(root, ())]
+        forms = _merged_forms(boxes)
+        count = sum(box.count for box in boxes)
+        evidence: list[str] = []
+        for member in sorted(members, key=lambda m: (m != head, m)):
+            evidence.extend(notes.get(member, ()))
+        person = Person(
+            id=head,
+            name=best_display_name(forms, key_of) or head,
+            names=_ordered_counts(forms),
+            emails=sorted(members),
+            org=org_of[head],
+            evidence=evidence,
+            count=count,
+            role=role[head],
+        )
+        persons.append(person)
+        for member in members:
+            by_email[member] = head
+        for key in attached.get(root, ()):
+            by_name_key[key] = head
+
+    name_groups: list[list[str]] = [[key] for key in standalone]
+    name_groups.extend(sorted(keys) for _, keys in sorted(alias_mentions.items()))
+    for group in name_groups:
+        forms = _merged_forms([mentions[key] for key in group])
+        count = sum(mentions[key].count for key in group)
+        evidence = [note for key in group for note in mention_notes.get(key, ())]
+        lead = min(group, key=lambda k: (-mentions[k].count, k))
+        if len(group) > 1:
+            rule = name_rule[lead]
+            evidence.append(
+                f"joined the names {', '.join(repr(k) for k in group)}: the aliases give them to {rule.person!r}"
+            )
+        person_id = _unique_id(NAME_ONLY_PREFIX + lead, taken)
+        persons.append(
+            Person(
+                id=person_id,
+                name=best_display_name(forms, key_of) or lead,
+                names=_ordered_counts(forms),
+                emails=[],
+                org=None,
+                evidence=evidence,
+                count=count,
+            )
+        )
+        for key in group:
+            by_name_key[key] = person_id
+
+    persons.sort(key=lambda p: p.id)
+    return PeopleIndex(persons, by_email, by_name_key, key_of)
+
+
+def _spellings(key: str) -> set[str]:
+    """Compact local parts under which an address may spell this name (checked by name_matches_address)."""
+    tokens = [re.sub(r"['-]", "", t) for t in _fold(key).split()]
+    tokens = [_NOT_ALNUM.sub("", t) for t in tokens]
+    tokens = [t for t in tokens if t]
+    if not tokens:
+        return set()
+    if len(tokens) == 1:
+        return {tokens[0]}
+    first, last = tokens[0], tokens[-1]
+    return {last, first[0] + last, first + last, last + first}
+
+
+def _merged_forms(boxes: list[_Names]) -> dict[str, int]:
+    if len(boxes) == 1:
+        return boxes[0].forms
+    merged: dict[str, int] = defaultdict(int)
+    for box in boxes:
+        for form, count in box.forms.items():
+            merged[form] += count
+    return merged
+
+
+def _ordered_counts(forms: Mapping[str, int]) -> dict[str, int]:
+    if len(forms) == 1:
+        return dict(forms)
+    return {form: count for form, count in sorted(forms.items(), key=lambda fc: (-fc[1], fc[0]))}
+
+
+def _unique_id(wanted: str, taken: set[str]) -> str:
+    candidate, n = wanted, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{wanted}#{n}"
+    taken.add(candidate)
+    return candidate
+
+
+__all__ = ["AliasRule", "Person", "PeopleIndex", "best_display_name", "is_role_address", "load_aliases", "resolve_people"]
