@@ -1,0 +1,205 @@
+"""Corpus-wide facts recomputed after every change: threads, recovered messages, reply latency, people."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+
+from . import store
+from .dates import from_iso, iso
+from .model import Address, Message, Source
+
+
+def _addr(d: dict | None) -> Address | None:
+    if not d:
+        return None
+    return Address(name=d.get("name") or "", email=d.get("email") or "", redacted=d.get("redacted"))
+
+
+def quoted_from_json(items: list[dict]):
+    from .quoting import QuotedMessage
+
+    out = []
+    for q in items:
+        out.append(
+            QuotedMessage(
+                sender=_addr(q.get("sender")),
+                to=[a for a in (_addr(x) for x in q.get("to", [])) if a],
+                cc=[a for a in (_addr(x) for x in q.get("cc", [])) if a],
+                date=from_iso(q.get("date")),
+                date_status=q.get("date_status", "missing"),
+                date_text=q.get("date_text", ""),
+                subject=q.get("subject", ""),
+                body=q.get("body", ""),
+                style=q.get("style", ""),
+            )
+        )
+    return out
+
+
+def load_thread_inputs(conn: sqlite3.Connection):
+    """Every real (not recovered) message as the threader needs it, streamed from the index."""
+    from .threads import ThreadInput
+
+    addrs: dict[str, dict[str, list[Address]]] = defaultdict(lambda: {"to": [], "cc": []})
+    for r in conn.execute(
+        "SELECT a.message, a.role, a.name, a.email, a.redacted FROM addresses a JOIN messages m ON m.id = a.message"
+        " WHERE m.recovered = 0 AND a.role IN ('to', 'cc') ORDER BY a.message, a.role, a.position"
+    ):
+        addrs[r[0]][r[1]].append(Address(r[2], r[3], r[4]))
+    sources: dict[str, list[Source]] = defaultdict(list)
+    for r in conn.execute(
+        "SELECT s.message, s.path, s.locator, s.kind FROM sources s JOIN messages m ON m.id = s.message"
+        " WHERE m.recovered = 0 ORDER BY s.message, s.path, s.locator"
+    ):
+        sources[r[0]].append(Source(r[1], r[2], r[3]))
+    for r in conn.execute(
+        "SELECT id, message_id, in_reply_to, refs, subject, from_name, from_email, from_redacted, date, date_status,"
+        " new_text, quoted FROM messages WHERE recovered = 0 ORDER BY id"
+    ):
+        sender = Address(r["from_name"], r["from_email"], r["from_redacted"])
+        a = addrs.get(r["id"], {"to": [], "cc": []})
+        yield ThreadInput(
+            id=r["id"],
+            message_id=r["message_id"],
+            in_reply_to=r["in_reply_to"],
+            references=json.loads(r["refs"]),
+            subject=r["subject"],
+            sender=sender if (sender.name or sender.email or sender.redacted) else None,
+            to=a["to"],
+            cc=a["cc"],
+            date=from_iso(r["date"]),
+            date_status=r["date_status"],
+            new_text=r["new_text"],
+            quoted=quoted_from_json(json.loads(r["quoted"])),
+            sources=sources.get(r["id"], []),
+        )
+
+
+def _participant_key(a: Address | None) -> str | None:
+    if a is None or (not a.email and not a.name):
+        return None
+    return a.email or a.name.lower()
+
+
+def derive_threads(conn: sqlite3.Connection) -> None:
+    from .threads import build_threads
+
+    inputs = list(load_thread_inputs(conn))
+    by_id = {m.id: m for m in inputs}
+    result = build_threads(inputs)
+
+    old_recovered = [r[0] for r in conn.execute("SELECT id FROM messages WHERE recovered = 1")]
+    store.delete_messages(conn, old_recovered)
+    for msg in result.recovered:
+        msg.recovered = True
+        store.insert_message(conn, store.StoredMessage(msg, msg.body, "[]", []), None)
+
+    dates: dict[str, object] = {m.id: (m.date if m.date_status == "ok" else None) for m in inputs}
+    for msg in result.recovered:
+        dates[msg.id] = None  # printed dates in quotes carry no zone: never used for latency
+
+    parent_of: dict[str, str] = {}
+    edges = []
+    for parent, child, data in result.graph.edges(data=True):
+        how = data.get("how", "header")
+        edges.append((parent, child, how))
+        if not str(parent).startswith("ph:"):
+            parent_of[child] = parent
+
+    conn.execute("DELETE FROM edges")
+    conn.executemany("INSERT OR IGNORE INTO edges (parent, child, how) VALUES (?,?,?)", edges)
+
+    conn.execute("DELETE FROM threads")
+    thread_rows = []
+    for t in result.threads:
+        members = [mid for mid in t.message_ids if not str(mid).startswith("ph:")]
+        people = set()
+        for mid in members:
+            m = by_id.get(mid)
+            if m is None:
+                continue
+            for a in [m.sender, *m.to, *m.cc]:
+                key = _participant_key(a)
+                if key:
+                    people.add(key)
+        for rec in result.recovered:
+            if result.thread_of.get(rec.id) == t.id:
+                key = _participant_key(rec.sender)
+                if key:
+                    people.add(key)
+        thread_rows.append((t.id, t.root, t.subject, iso(t.first), iso(t.last), len(members), len(people)))
+    conn.executemany("INSERT INTO threads VALUES (?,?,?,?,?,?,?)", thread_rows)
+
+    conn.execute("DELETE FROM placeholders")
+    conn.executemany(
+        "INSERT INTO placeholders (ref_message_id, referenced_by, thread_id) VALUES (?,?,?)",
+        [
+            (ref, by, result.thread_of.get(f"ph:{ref}") or result.thread_of.get(by))
+            for ref, bys in sorted(result.placeholders.items())
+            for by in bys
+        ],
+    )
+
+    updates = []
+    all_ids = [m.id for m in inputs] + [m.id for m in result.recovered]
+    for mid in all_ids:
+        parent = parent_of.get(mid)
+        latency = None
+        if parent is not None:
+            d_child, d_parent = dates.get(mid), dates.get(parent)
+            if d_child is not None and d_parent is not None:
+                seconds = (d_child - d_parent).total_seconds()  # type: ignore[operator]
+                latency = seconds if seconds >= 0 else None
+        updates.append(
+            (
+                result.thread_of.get(mid),
+                result.near_duplicates.get(mid),
+                1 if mid in result.inclusive else 0,
+                parent,
+                latency,
+                mid,
+            )
+        )
+    conn.executemany(
+        "UPDATE messages SET thread_id=?, duplicate_of=?, inclusive=?, parent_id=?, reply_seconds=? WHERE id=?", updates
+    )
+    store.set_meta(conn, "id_conflicts", json.dumps(result.id_conflicts, sort_keys=True))
+
+
+def derive_people(conn: sqlite3.Connection, aliases=()) -> None:
+    from .people import resolve_people
+
+    occurrences = [
+        (Address(r[0], r[1], r[2]), r[3])
+        for r in conn.execute(
+            "SELECT name, email, redacted, count(*) FROM addresses GROUP BY name, email, redacted ORDER BY name, email, redacted"
+        )
+    ]
+    index = resolve_people(occurrences, aliases)
+    conn.execute("DELETE FROM people")
+    conn.executemany(
+        "INSERT INTO people VALUES (?,?,?,?,?,?,?,?)",
+        [
+            (
+                p.id, p.name, json.dumps(p.emails), json.dumps(p.names, ensure_ascii=False, sort_keys=True),
+                p.org.parent if p.org else None, p.org.label if p.org else None, p.org.kind if p.org else None,
+                json.dumps(p.evidence, ensure_ascii=False),
+            )
+            for p in index.persons
+        ],
+    )
+    conn.executemany(
+        "UPDATE addresses SET person=? WHERE name=? AND email=? AND redacted IS ?",
+        [(index.person_of(a), a.name, a.email, a.redacted) for a, _ in occurrences],
+    )
+
+
+def derive_all(conn: sqlite3.Connection, aliases=()) -> None:
+    with conn:
+        derive_threads(conn)
+        derive_people(conn, aliases)
+        store.set_meta(conn, "derived", "1")
+
+
+__all__ = ["derive_all", "derive_threads", "derive_people", "load_thread_inputs", "Message"]

@@ -1,0 +1,354 @@
+"""The embedded SQLite index: its schema, the writes the indexer makes, and opening it safely."""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .dates import iso
+from .errors import FoiatoolError, IndexBusyError
+from .model import Address, Message, Problem, Source
+
+SCHEMA_VERSION = 3
+
+# The schema is documented in the README ("The index"); keep the two in step.
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT
+);
+CREATE TABLE IF NOT EXISTS files (
+    id        INTEGER PRIMARY KEY,
+    path      TEXT NOT NULL UNIQUE,
+    size      INTEGER NOT NULL,
+    mtime_ns  INTEGER NOT NULL,
+    sha256    TEXT NOT NULL,
+    kind      TEXT NOT NULL DEFAULT '',
+    messages  INTEGER NOT NULL DEFAULT 0,
+    problems  INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS messages (
+    id            TEXT PRIMARY KEY,
+    message_id    TEXT,
+    in_reply_to   TEXT,
+    refs          TEXT NOT NULL DEFAULT '[]',
+    subject       TEXT NOT NULL DEFAULT '',
+    from_name     TEXT NOT NULL DEFAULT '',
+    from_email    TEXT NOT NULL DEFAULT '',
+    from_redacted TEXT,
+    date          TEXT,
+    date_status   TEXT NOT NULL DEFAULT 'missing',
+    body          TEXT NOT NULL DEFAULT '',
+    new_text      TEXT NOT NULL DEFAULT '',
+    quoted        TEXT NOT NULL DEFAULT '[]',
+    defects       TEXT NOT NULL DEFAULT '[]',
+    recovered     INTEGER NOT NULL DEFAULT 0,
+    thread_id     TEXT,
+    duplicate_of  TEXT,
+    inclusive     INTEGER NOT NULL DEFAULT 1,
+    parent_id     TEXT,
+    reply_seconds REAL
+);
+CREATE INDEX IF NOT EXISTS messages_thread ON messages(thread_id);
+CREATE INDEX IF NOT EXISTS messages_date ON messages(date);
+CREATE INDEX IF NOT EXISTS messages_mid ON messages(message_id);
+CREATE TABLE IF NOT EXISTS sources (
+    message    TEXT NOT NULL,
+    file_id    INTEGER,
+    path       TEXT NOT NULL,
+    locator    TEXT NOT NULL DEFAULT '',
+    kind       TEXT NOT NULL DEFAULT '',
+    provenance TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (message, path, locator)
+);
+CREATE INDEX IF NOT EXISTS sources_file ON sources(file_id);
+CREATE TABLE IF NOT EXISTS addresses (
+    message   TEXT NOT NULL,
+    role      TEXT NOT NULL,
+    position  INTEGER NOT NULL,
+    name      TEXT NOT NULL DEFAULT '',
+    email     TEXT NOT NULL DEFAULT '',
+    redacted  TEXT,
+    person    TEXT,
+    PRIMARY KEY (message, role, position)
+);
+CREATE INDEX IF NOT EXISTS addresses_email ON addresses(email);
+CREATE INDEX IF NOT EXISTS addresses_person ON addresses(person);
+CREATE TABLE IF NOT EXISTS attachments (
+    message      TEXT NOT NULL,
+    position     INTEGER NOT NULL,
+    name         TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    sha256       TEXT NOT NULL,
+    PRIMARY KEY (message, position)
+);
+CREATE INDEX IF NOT EXISTS attachments_sha ON attachments(sha256);
+CREATE TABLE IF NOT EXISTS redactions (
+    message  TEXT NOT NULL,
+    field    TEXT NOT NULL,
+    code     TEXT NOT NULL,
+    family   TEXT NOT NULL,
+    text     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS redactions_message ON redactions(message);
+CREATE TABLE IF NOT EXISTS problems (
+    file_id  INTEGER,
+    path     TEXT NOT NULL,
+    locator  TEXT NOT NULL DEFAULT '',
+    reason   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS problems_file ON problems(file_id);
+CREATE TABLE IF NOT EXISTS threads (
+    id           TEXT PRIMARY KEY,
+    root         TEXT,
+    subject      TEXT NOT NULL DEFAULT '',
+    first        TEXT,
+    last         TEXT,
+    messages     INTEGER NOT NULL,
+    participants INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS edges (
+    parent TEXT NOT NULL,
+    child  TEXT NOT NULL,
+    how    TEXT NOT NULL,
+    PRIMARY KEY (parent, child)
+);
+CREATE TABLE IF NOT EXISTS placeholders (
+    ref_message_id TEXT NOT NULL,
+    referenced_by  TEXT NOT NULL,
+    thread_id      TEXT
+);
+CREATE TABLE IF NOT EXISTS people (
+    id        TEXT PRIMARY KEY,
+    name      TEXT NOT NULL,
+    emails    TEXT NOT NULL,
+    names     TEXT NOT NULL,
+    org       TEXT,
+    org_label TEXT,
+    org_kind  TEXT,
+    evidence  TEXT NOT NULL DEFAULT '[]'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(
+    id UNINDEXED, subject, sender, recipients, body, tokenize = 'unicode61 remove_diacritics 2'
+);
+"""
+
+
+def default_cache_dir() -> Path:
+    """Where indexes live unless --db says otherwise: never inside the evidence folders."""
+    explicit = os.environ.get("FOIATOOL_CACHE")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "foiatool"
+
+
+def default_db_path(paths: Iterable[str]) -> Path:
+    """The index for a set of inputs, keyed by their absolute paths (order does not matter)."""
+    key = "\n".join(sorted({os.path.abspath(p) for p in paths}))
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return default_cache_dir() / f"index-{digest}.sqlite"
+
+
+@dataclass(slots=True)
+class StoredMessage:
+    """A parsed message with what the indexer computes per message (quoting, redactions)."""
+
+    message: Message
+    new_text: str
+    quoted_json: str
+    redactions: list[tuple[str, str, str, str]]  # field, code, family, text
+
+
+def connect(path: str | os.PathLike[str], *, readonly: bool = False) -> sqlite3.Connection:
+    """Open the index; WAL mode so readers never block the writer and a kill leaves it whole."""
+    p = Path(path)
+    if readonly:
+        if not p.exists():
+            raise FoiatoolError(f"no index at {p}: run 'foiatool index PATH...' first, or give PATHs")
+        uri = f"file:{p}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=30)
+    else:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(p, timeout=30)
+    conn.row_factory = sqlite3.Row
+    try:
+        if not readonly:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        conn.execute("PRAGMA cache_size=-65536")
+        if not readonly:
+            _migrate(conn)
+        else:
+            _check_version(conn, p)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise FoiatoolError(f"{p} is not a usable foiatool index ({exc}); delete it or name another with --db") from exc
+    return conn
+
+
+def _check_version(conn: sqlite3.Connection, p: Path) -> None:
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    except sqlite3.OperationalError:
+        row = None
+    if row is None or int(row[0]) != SCHEMA_VERSION:
+        raise FoiatoolError(f"{p} was made by another version of foiatool; re-run 'foiatool index' to rebuild it")
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone()
+    if has_meta:
+        row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is not None and int(row[0]) == SCHEMA_VERSION:
+            return
+        # An index from another schema is a cache, not evidence: rebuild it from the inputs.
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'messages_fts_%'")]
+        with conn:
+            for table in tables:
+                conn.execute(f'DROP TABLE IF EXISTS "{table}"')
+    with conn:
+        conn.executescript(SCHEMA)
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+
+def get_meta(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+    return row[0] if row else default
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+
+@contextmanager
+def writer_lock(db_path: str | os.PathLike[str], *, wait: bool = True, on_wait=None) -> Iterator[None]:
+    """One writer per index at a time; a second process waits (saying so) instead of corrupting it."""
+    lock_path = Path(str(db_path) + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise IndexBusyError(f"another foiatool process is updating {db_path}") from None
+            if on_wait is not None:
+                on_wait(f"another foiatool process is updating {db_path}; waiting for it to finish")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+# --- writes --------------------------------------------------------------------------------
+
+def _addr_rows(message_key: str, role: str, addrs: Iterable[Address]) -> list[tuple]:
+    return [(message_key, role, i, a.name, a.email, a.redacted) for i, a in enumerate(addrs)]
+
+
+def insert_message(conn: sqlite3.Connection, stored: StoredMessage, file_id: int | None) -> bool:
+    """Add a message (or only its new source when the same message is already indexed).
+
+    Returns True when the message itself was new.
+    """
+    m = stored.message
+    sender = m.sender or Address()
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO messages (id, message_id, in_reply_to, refs, subject, from_name, from_email,"
+        " from_redacted, date, date_status, body, new_text, quoted, defects, recovered)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            m.id, m.message_id, m.in_reply_to, json.dumps(m.references), m.subject, sender.name,
+            sender.email, sender.redacted, iso(m.date), m.date_status, m.body, stored.new_text,
+            stored.quoted_json, json.dumps(m.defects), int(m.recovered),
+        ),
+    )
+    is_new = cur.rowcount == 1
+    for src in m.sources:
+        conn.execute(
+            "INSERT OR IGNORE INTO sources (message, file_id, path, locator, kind, provenance) VALUES (?,?,?,?,?,?)",
+            (m.id, file_id, src.path, src.locator, src.kind, json.dumps(src.provenance)),
+        )
+    if not is_new:
+        return False
+    rows = _addr_rows(m.id, "from", [m.sender] if m.sender else [])
+    rows += _addr_rows(m.id, "to", m.to) + _addr_rows(m.id, "cc", m.cc) + _addr_rows(m.id, "bcc", m.bcc)
+    conn.executemany(
+        "INSERT OR IGNORE INTO addresses (message, role, position, name, email, redacted) VALUES (?,?,?,?,?,?)", rows
+    )
+    if m.attachments:
+        conn.executemany(
+            "INSERT OR IGNORE INTO attachments VALUES (?,?,?,?,?,?)",
+            [(m.id, i, a.name, a.content_type, a.size, a.sha256) for i, a in enumerate(m.attachments)],
+        )
+    if stored.redactions:
+        conn.executemany(
+            "INSERT INTO redactions (message, field, code, family, text) VALUES (?,?,?,?,?)",
+            [(m.id, *r) for r in stored.redactions],
+        )
+    recipients = " ".join(a.label() for a in m.recipients())
+    conn.execute(
+        "INSERT INTO messages_fts (id, subject, sender, recipients, body) VALUES (?,?,?,?,?)",
+        (m.id, m.subject, sender.label(), recipients, m.body),
+    )
+    return True
+
+
+def delete_messages(conn: sqlite3.Connection, ids: list[str]) -> None:
+    """Remove messages and everything hanging off them (the index keeps no orphans)."""
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for table, col in (
+            ("sources", "message"), ("addresses", "message"), ("attachments", "message"),
+            ("redactions", "message"), ("messages_fts", "id"), ("messages", "id"),
+        ):
+            conn.execute(f"DELETE FROM {table} WHERE {col} IN ({marks})", chunk)
+
+
+def forget_file(conn: sqlite3.Connection, file_id: int) -> None:
+    """Drop a file's sources and problems; messages found nowhere else go with them."""
+    ids = [r[0] for r in conn.execute("SELECT DISTINCT message FROM sources WHERE file_id=?", (file_id,))]
+    conn.execute("DELETE FROM sources WHERE file_id=?", (file_id,))
+    conn.execute("DELETE FROM problems WHERE file_id=?", (file_id,))
+    orphans = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        kept = {r[0] for r in conn.execute(f"SELECT DISTINCT message FROM sources WHERE message IN ({marks})", chunk)}
+        orphans.extend(i for i in chunk if i not in kept)
+    delete_messages(conn, orphans)
+
+
+def insert_problem(conn: sqlite3.Connection, problem: Problem, file_id: int | None) -> None:
+    conn.execute(
+        "INSERT INTO problems (file_id, path, locator, reason) VALUES (?,?,?,?)",
+        (file_id, problem.path, problem.locator, problem.reason),
+    )
+
+
+def now_stamp() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def row_sources(conn: sqlite3.Connection, message_key: str) -> list[Source]:
+    return [
+        Source(path=r["path"], locator=r["locator"], kind=r["kind"], provenance=json.loads(r["provenance"]))
+        for r in conn.execute(
+            "SELECT path, locator, kind, provenance FROM sources WHERE message=? ORDER BY path, locator", (message_key,)
+        )
+    ]
