@@ -1,0 +1,45 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+APT    := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
+
+.PHONY: demo test install bench fuzz ocr-deps bench-deps pdf-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/foiatool summary samples/dump samples/release --db $(VENV)/samples.sqlite
+	$(BIN)/foiatool messages --db $(VENV)/samples.sqlite --format table
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+# Longer fuzzing of every reader and the quoted-history splitter.
+fuzz: $(STAMP)
+	FOIATOOL_FUZZ_EXAMPLES=20000 $(BIN)/python -m pytest -q -k fuzz -p no:randomly
+
+# Debian's notmuch is the established threader the benchmark compares against.
+bench-deps:
+	@command -v notmuch >/dev/null || ($(APT) update -qq && $(APT) install -y -qq notmuch)
+	@command -v /usr/bin/time >/dev/null || ($(APT) update -qq && $(APT) install -y -qq time)
+
+bench: $(STAMP) bench-deps
+	$(BIN)/python bench/run.py --out bench/out --sizes 10000,30000,100000 --markdown BENCHMARKS.md
+
+# Optional system tools: OCR of scanned PDFs, and poppler's pdftotext / pdftoppm.
+ocr-deps:
+	@command -v tesseract >/dev/null || ($(APT) update -qq && $(APT) install -y -qq tesseract-ocr)
+	@command -v pdftoppm >/dev/null || ($(APT) update -qq && $(APT) install -y -qq poppler-utils)
+
+clean:
+	rm -rf $(VENV) bench/out .pytest_cache .hypothesis

@@ -1,0 +1,105 @@
+"""What is in this release, on one screen: counts, dates, threads, people, organisations, duplicates, redactions."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from datetime import tzinfo
+
+from ..query import Filters
+from .network import central_people, people_graph
+from .timeline import activity, sparkline
+
+
+def _one(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> int:
+    row = conn.execute(sql, params).fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+def summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int = 5) -> dict:
+    """The summary as plain data (JSON-ready); renderers draw it."""
+    messages = _one(conn, "SELECT count(*) FROM messages WHERE recovered = 0")
+    recovered = _one(conn, "SELECT count(*) FROM messages WHERE recovered = 1")
+    files = _one(conn, "SELECT count(*) FROM files")
+    sources = _one(conn, "SELECT count(*) FROM sources s JOIN messages m ON m.id = s.message WHERE m.recovered = 0")
+    kinds = dict(conn.execute("SELECT kind, count(*) FROM sources s JOIN messages m ON m.id = s.message WHERE m.recovered = 0 GROUP BY kind ORDER BY kind").fetchall())
+    problems = _one(conn, "SELECT count(*) FROM problems")
+    multi = _one(conn, "SELECT count(*) FROM (SELECT message FROM sources s JOIN messages m ON m.id = s.message WHERE m.recovered = 0 GROUP BY message HAVING count(*) > 1)")
+    near = _one(conn, "SELECT count(*) FROM messages WHERE duplicate_of IS NOT NULL")
+    first, last = conn.execute("SELECT min(date), max(date) FROM messages WHERE recovered = 0").fetchone()
+    undated = _one(conn, "SELECT count(*) FROM messages WHERE recovered = 0 AND date IS NULL")
+    guessed = _one(conn, "SELECT count(*) FROM messages WHERE recovered = 0 AND date_status = 'guessed'")
+    monthly = [r for r in activity(conn, Filters(include_recovered=False), "month", tz) if r["period"] != "undated"]
+
+    sizes = [r[0] for r in conn.execute("SELECT messages FROM threads")]
+    buckets = Counter("1" if n == 1 else "2-3" if n <= 3 else "4-9" if n <= 9 else "10+" for n in sizes)
+    biggest = [
+        {"id": r[0], "subject": r[1], "messages": r[2], "first": r[3], "last": r[4]}
+        for r in conn.execute("SELECT id, subject, messages, first, last FROM threads ORDER BY messages DESC, first, id LIMIT ?", (top,))
+    ]
+
+    def top_people(roles: str) -> list[dict]:
+        return [
+            {"id": r[0], "name": r[1], "org": r[2], "messages": r[3]}
+            for r in conn.execute(
+                "SELECT p.id, p.name, p.org, count(DISTINCT a.message) AS n FROM addresses a JOIN people p ON p.id = a.person"
+                f" JOIN messages m ON m.id = a.message WHERE m.recovered = 0 AND a.role IN ({roles})"
+                " GROUP BY p.id ORDER BY n DESC, p.id LIMIT ?",
+                (top,),
+            )
+        ]
+
+    orgs = [
+        {"org": r[0], "label": r[1], "people": r[2], "messages": r[3]}
+        for r in conn.execute(
+            "SELECT p.org, max(p.org_label), count(DISTINCT p.id), count(DISTINCT a.message) AS n FROM addresses a JOIN people p ON p.id = a.person"
+            " JOIN messages m ON m.id = a.message WHERE m.recovered = 0 AND p.org IS NOT NULL GROUP BY p.org ORDER BY n DESC, p.org LIMIT ?",
+            (top,),
+        )
+    ]
+    days = [
+        {"day": r[0], "messages": r[1]}
+        for r in conn.execute(
+            "SELECT substr(date, 1, 10) AS d, count(*) AS n FROM messages WHERE recovered = 0 AND date IS NOT NULL"
+            " GROUP BY d ORDER BY n DESC, d LIMIT ?",
+            (top,),
+        )
+    ]
+    redactions = dict(conn.execute("SELECT code, count(*) FROM redactions GROUP BY code ORDER BY count(*) DESC, code").fetchall())
+    redacted_messages = _one(conn, "SELECT count(DISTINCT message) FROM redactions")
+    placeholders = _one(conn, "SELECT count(DISTINCT ref_message_id) FROM placeholders")
+    conflicts = json.loads(_meta(conn, "id_conflicts") or "{}")
+
+    return {
+        "messages": messages,
+        "files": files,
+        "sources": sources,
+        "source_kinds": kinds,
+        "problems": problems,
+        "people": _one(conn, "SELECT count(*) FROM people"),
+        "organisations": _one(conn, "SELECT count(DISTINCT org) FROM people WHERE org IS NOT NULL"),
+        "threads": len(sizes),
+        "thread_sizes": {k: buckets.get(k, 0) for k in ("1", "2-3", "4-9", "10+")},
+        "largest_threads": biggest,
+        "first": first,
+        "last": last,
+        "undated": undated,
+        "guessed_dates": guessed,
+        "monthly": [{"month": r["period"], "messages": r["messages"]} for r in monthly],
+        "sparkline": sparkline([r["messages"] for r in monthly]),
+        "top_senders": top_people("'from'"),
+        "top_recipients": top_people("'to','cc','bcc'"),
+        "top_organisations": orgs,
+        "busiest_days": days,
+        "central_people": central_people(people_graph(conn, Filters(include_recovered=False)), top),
+        "duplicates": {"messages_with_copies": multi, "extra_copies": sources - messages, "near_duplicates": near},
+        "recovered": recovered,
+        "referenced_not_in_dump": placeholders,
+        "message_id_conflicts": len(conflicts),
+        "redactions": {"marks": sum(redactions.values()), "messages": redacted_messages, "by_code": redactions},
+    }
+
+
+def _meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+    return row[0] if row else None

@@ -1,0 +1,123 @@
+"""The ``foiatool`` command: read options, call the core, hand results to a renderer. Nothing else."""
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import FoiatoolError
+from .common import App
+from .status import ExitStatus
+
+# Command name -> module under foiatool.cli; modules are imported only when their command runs,
+# so `foiatool --help` and small pipelines start fast.
+COMMANDS = {
+    "index": "index_cmd",
+    "messages": "messages",
+    "problems": "problems",
+    "threads": "threads",
+    "show": "show",
+    "search": "search",
+    "people": "people",
+    "timeline": "timeline",
+    "summary": "summary",
+    "redactions": "redactions",
+    "gaps": "gaps",
+    "attachments": "attachments",
+    "report": "report",
+    "graph": "graph",
+}
+
+EPILOG = """\b
+Examples:
+  foiatool summary samples/dump samples/release   what is in this release
+  foiatool messages dump/ --from morton           messages from one person
+  foiatool threads dump/ --since 2011-03 -f ids | foiatool show - --db INDEX
+  find dump -name '*.eml' | foiatool messages - -f ndjson | jq .subject
+  foiatool report dump/ -o report.md              a markdown report to publish from
+"""
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        module = COMMANDS.get(name)
+        if module is None:
+            return None
+        mod = importlib.import_module(f"{__name__}.{module}")
+        return getattr(mod, "command")
+
+
+@click.group(cls=LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="foiatool")
+@click.option("--color/--no-color", default=None, help="Colour on the terminal (default: auto; NO_COLOR is honoured).")
+@click.option("--traceback", is_flag=True, hidden=True, help="Show the Python traceback of a failure.")
+@click.pass_context
+def cli(ctx: click.Context, color: bool | None, traceback: bool) -> None:
+    """Turn a dump of exported emails into threads, people, timelines and reports.
+
+    PATHs may be .eml files, mbox files, maildirs, Outlook .msg/.pst, PDFs of
+    printed emails, zip/tar archives, or folders holding any mix of them; '-'
+    reads a list of paths from stdin. The first run builds an index in your
+    cache directory; later runs re-read only what changed.
+    """
+    from .terminal import Terminal
+
+    ctx.obj = App(terminal=Terminal.from_flags(color), traceback=traceback)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: every failure becomes a message on stderr and a documented exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    show_traceback = "--traceback" in args
+    try:
+        cli.main(args=args, prog_name="foiatool", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        sys.stderr.write("foiatool: interrupted\n")
+        sys.exit(int(ExitStatus.INTERRUPTED))
+    except KeyboardInterrupt:
+        sys.stderr.write("foiatool: interrupted\n")
+        sys.exit(int(ExitStatus.INTERRUPTED))
+    except click.UsageError as exc:
+        exc.show()
+        sys.exit(int(ExitStatus.USAGE))
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(int(ExitStatus.FAILURE) if exc.exit_code == 1 else exc.exit_code)
+    except BrokenPipeError:
+        # The reader of our stdout went away (`| head`): not an error of ours.
+        _silence_stdout()
+        sys.exit(int(ExitStatus.OK))
+    except FoiatoolError as exc:
+        from ..errors import UsageError
+
+        sys.stderr.write(f"foiatool: error: {exc}\n")
+        sys.exit(int(ExitStatus.USAGE if isinstance(exc, UsageError) else ExitStatus.FAILURE))
+    except OSError as exc:
+        if show_traceback:
+            raise
+        sys.stderr.write(f"foiatool: error: {exc}\n")
+        sys.exit(int(ExitStatus.FAILURE))
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+__all__ = ["cli", "main"]

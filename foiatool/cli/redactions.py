@@ -1,0 +1,36 @@
+"""``foiatool redactions``: redaction marks counted by exemption code, thread, person or month."""
+from __future__ import annotations
+
+import click
+
+from ..render import Column
+from .common import corpus_options, filter_options, open_corpus
+from .output import output_options
+
+KEY_COLUMNS = {
+    "code": [Column("code", "Code"), Column("marks", "Marks", "int"), Column("messages", "Messages", "int"),
+             Column("family", "Family"), Column("meaning", "Meaning", width=60)],
+    "thread": [Column("thread", "Thread", "id"), Column("marks", "Marks", "int"), Column("messages", "Messages", "int")],
+    "person": [Column("person", "Sender", "id"), Column("name", "Name"), Column("marks", "Marks", "int"), Column("messages", "Messages", "int")],
+    "month": [Column("month", "Month"), Column("marks", "Marks", "int"), Column("messages", "Messages", "int")],
+    "field": [Column("field", "Field"), Column("marks", "Marks", "int"), Column("messages", "Messages", "int")],
+}
+
+
+@click.command("redactions")
+@corpus_options()
+@filter_options
+@click.option("--by", type=click.Choice(list(KEY_COLUMNS)), default="code", show_default=True, help="Group the counts by this.")
+@output_options
+def command(paths, db, jobs, strict, quiet, tz, filters, by, output) -> None:
+    """Count redaction marks ((b)(6), (b)(7)(C), Gov. Code §6254(c), [REDACTED], ███ ...)
+    by exemption code (with its plain-English meaning), thread, sender, month or field.
+
+    A redacted sender or recipient counts as a mark in the 'from'/'to' field;
+    it is never a person.
+    """
+    from ..analysis.redactions import redaction_rows
+
+    corpus = open_corpus(paths, db, jobs=jobs, strict=strict, quiet=quiet, tz=tz)
+    output.emit(redaction_rows(corpus.conn, filters, by), KEY_COLUMNS[by], id_key=by)
+    corpus.finish()
