@@ -21,7 +21,7 @@ demo: $(STAMP)
 	$(BIN)/foiatool summary samples/dump samples/release --db $(VENV)/samples.sqlite
 	$(BIN)/foiatool messages --db $(VENV)/samples.sqlite --format table
 
-test: $(STAMP)
+test: $(STAMP) ocr-deps
 	$(BIN)/python -m pytest -n 2 -q
 
 # Longer fuzzing of every reader and the quoted-history splitter.
@@ -36,7 +36,8 @@ bench-deps:
 bench: $(STAMP) bench-deps
 	$(BIN)/python bench/run.py --out bench/out --sizes 10000,30000,100000 --markdown BENCHMARKS.md
 
-# Optional system tools: OCR of scanned PDFs, and poppler's pdftotext / pdftoppm.
+# Optional system tools: OCR of scanned PDFs (tesseract), and poppler's pdftoppm to rasterise pages for it.
+# make test installs them so the OCR path is tested for real.
 ocr-deps:
 	@command -v tesseract >/dev/null || ($(APT) update -qq && $(APT) install -y -qq tesseract-ocr)
 	@command -v pdftoppm >/dev/null || ($(APT) update -qq && $(APT) install -y -qq poppler-utils)

@@ -132,10 +132,11 @@ def quoted_to_json(q) -> dict:
     }
 
 
-def parse_file(path: str, kind_hint: str = "") -> FileResult:
+def parse_file(path: str, kind_hint: str = "", ocr: bool = False) -> FileResult:
     """Read one input file completely. Runs in worker processes; never raises for bad input."""
-    from .sources import read_path
+    from .sources import ReaderOptions, read_path, set_reader_options
 
+    set_reader_options(ReaderOptions(ocr=ocr))
     messages: list[store.StoredMessage] = []
     problems: list[Problem] = []
     kind = kind_hint
@@ -160,8 +161,8 @@ def parse_file(path: str, kind_hint: str = "") -> FileResult:
     return FileResult(path, sha, kind, messages, problems)
 
 
-def _parse_batch(batch: list[tuple[str, str]]) -> list[FileResult]:
-    return [parse_file(path, hint) for path, hint in batch]
+def _parse_batch(batch: list[tuple[str, str]], ocr: bool = False) -> list[FileResult]:
+    return [parse_file(path, hint, ocr) for path, hint in batch]
 
 
 def _batches(items: Sequence[tuple[str, str, int]]) -> Iterator[list[tuple[str, str]]]:
@@ -177,7 +178,7 @@ def _batches(items: Sequence[tuple[str, str, int]]) -> Iterator[list[tuple[str, 
         yield batch
 
 
-def _parallel(todo: Sequence[tuple[str, str, int]], jobs: int) -> Iterator[FileResult]:
+def _parallel(todo: Sequence[tuple[str, str, int]], jobs: int, ocr: bool = False) -> Iterator[FileResult]:
     """Parse across processes with a bounded number of batches in flight (bounded memory)."""
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["foiatool.index", "foiatool.sources", "foiatool.quoting", "foiatool.redactions"])
@@ -185,7 +186,7 @@ def _parallel(todo: Sequence[tuple[str, str, int]], jobs: int) -> Iterator[FileR
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
         pending: set[Future] = set()
         for batch in batches:
-            pending.add(pool.submit(_parse_batch, batch))
+            pending.add(pool.submit(_parse_batch, batch, ocr))
             if len(pending) >= jobs * 2:
                 break
         while pending:
@@ -194,7 +195,7 @@ def _parallel(todo: Sequence[tuple[str, str, int]], jobs: int) -> Iterator[FileR
                 yield from fut.result()
                 nxt = next(batches, None)
                 if nxt is not None:
-                    pending.add(pool.submit(_parse_batch, nxt))
+                    pending.add(pool.submit(_parse_batch, nxt, ocr))
 
 
 def refresh(
@@ -204,6 +205,7 @@ def refresh(
     jobs: int | None = None,
     progress: Progress | None = None,
     on_wait: Callable[[str], None] | None = None,
+    ocr: bool = False,
 ) -> IndexReport:
     """Bring the index at ``db_path`` in step with ``paths``: the index mirrors exactly these inputs."""
     from .sources import InputFile, discover
@@ -214,6 +216,8 @@ def refresh(
         conn = store.connect(db_path)
         try:
             known = {r["path"]: (r["id"], r["size"], r["mtime_ns"], r["sha256"]) for r in conn.execute("SELECT id, path, size, mtime_ns, sha256 FROM files")}
+            # With --ocr, PDFs that were indexed without a text layer are read again.
+            needs_ocr = {r[0] for r in conn.execute("SELECT DISTINCT path FROM problems WHERE reason LIKE '%OCR needed%'")} if ocr else set()
             seen: set[str] = set()
             todo: list[tuple[str, str, int]] = []
             stat_changed: dict[str, InputFile] = {}
@@ -226,10 +230,10 @@ def refresh(
                     continue
                 seen.add(item.path)
                 old = known.get(item.path)
-                if old is not None and old[1] == item.size and old[2] == item.mtime_ns:
+                if old is not None and old[1] == item.size and old[2] == item.mtime_ns and item.path not in needs_ocr:
                     report.unchanged += 1
                     continue
-                if old is not None:
+                if old is not None and item.path not in needs_ocr:
                     stat_changed[item.path] = item
                 todo.append((item.path, item.kind_hint, item.size))
             report.files = len(seen)
@@ -270,7 +274,7 @@ def refresh(
             if todo:
                 progress.start(len(todo), "Reading")
                 use_pool = len(todo) >= PARALLEL_THRESHOLD and (jobs or os.cpu_count() or 1) > 1
-                results = _parallel(todo, jobs or os.cpu_count() or 1) if use_pool else (parse_file(p, h) for p, h, _ in todo)
+                results = _parallel(todo, jobs or os.cpu_count() or 1, ocr) if use_pool else (parse_file(p, h, ocr) for p, h, _ in todo)
                 pending_commit = 0
                 conn.execute("BEGIN")
                 try:

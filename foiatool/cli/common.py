@@ -22,6 +22,7 @@ class App:
     terminal: object
     quiet: bool = False
     traceback: bool = False
+    ocr: bool = False
 
 
 def get_app() -> App:
@@ -90,6 +91,7 @@ def corpus_options(paths_required: bool = False, paths_arg: bool = True) -> Call
             click.option("--strict", is_flag=True, help="Exit with status 1 when any input item could not be read."),
             click.option("--quiet", "-q", is_flag=True, help="No progress bar and no account line on stderr."),
             click.option("--tz", "tz", default=None, metavar="ZONE", help="Show dates in this zone (default: local; machine formats are always UTC)."),
+            click.option("--ocr", is_flag=True, help="OCR scanned PDF pages with tesseract (see 'make ocr-deps')."),
         ]
         if paths_arg:
             opts.insert(0, click.argument("paths", nargs=-1, type=click.Path(), required=paths_required))
@@ -98,6 +100,8 @@ def corpus_options(paths_required: bool = False, paths_arg: bool = True) -> Call
 
         @functools.wraps(f)
         def wrapper(*args, **kwargs):
+            # A reading choice rather than a query one: kept on the App so command signatures stay short.
+            get_app().ocr = kwargs.pop("ocr", False)
             return f(*args, **kwargs)
 
         return wrapper
@@ -122,7 +126,7 @@ def open_corpus(paths: tuple[str, ...] | list[str], db: str | None, *, jobs: int
     if expanded and refresh:
         terminal = app.terminal
         progress = _ProgressAdapter(terminal, quiet)
-        report = refresh_index(expanded, db_path, jobs=jobs, progress=progress, on_wait=terminal.warn)
+        report = refresh_index(expanded, db_path, jobs=jobs, progress=progress, on_wait=terminal.warn, ocr=app.ocr)
         if not quiet:
             terminal.info(report.account())
     elif not os.path.exists(db_path):

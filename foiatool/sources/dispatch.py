@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import os
+from dataclasses import dataclass
 from typing import Iterator
 
 from ..model import Message, Problem
@@ -13,6 +14,25 @@ from .eml import read_message
 from .mbox import read_mbox
 
 Item = Message | Problem
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderOptions:
+    """Choices that change what a reader produces; the indexer sets them in every worker."""
+
+    ocr: bool = False
+
+
+_options = ReaderOptions()
+
+
+def set_reader_options(options: ReaderOptions) -> None:
+    global _options
+    _options = options
+
+
+def reader_options() -> ReaderOptions:
+    return _options
 
 _ARCHIVE_KINDS = ("zip", "tar")
 _COMPRESSED_KINDS = ("gzip", "bzip2", "xz")
@@ -135,7 +155,7 @@ def _read_pdf(data: bytes, path: str, locator: str) -> Iterator[Item]:
         yield Problem(path, locator, f"PDF reader unavailable: {type(error).__name__}: {error}")
         return
     try:
-        yield from read_pdf(data, path, locator)
+        yield from read_pdf(data, path, locator, ocr=_options.ocr)
     except Exception as error:
         yield Problem(path, locator, f"could not read PDF: {type(error).__name__}: {error}")
 
