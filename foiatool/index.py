@@ -217,7 +217,7 @@ def refresh(
         try:
             known = {r["path"]: (r["id"], r["size"], r["mtime_ns"], r["sha256"]) for r in conn.execute("SELECT id, path, size, mtime_ns, sha256 FROM files")}
             # With --ocr, PDFs that were indexed without a text layer are read again.
-            needs_ocr = {r[0] for r in conn.execute("SELECT DISTINCT path FROM problems WHERE reason LIKE '%OCR needed%'")} if ocr else set()
+            needs_ocr = {r[0] for r in conn.execute("SELECT DISTINCT path FROM problems WHERE reason LIKE '%no text layer%' OR reason LIKE '%OCR needs%'")} if ocr else set()
             seen: set[str] = set()
             todo: list[tuple[str, str, int]] = []
             stat_changed: dict[str, InputFile] = {}
