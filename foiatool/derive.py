@@ -178,13 +178,21 @@ def derive_people(conn: sqlite3.Connection, aliases=()) -> None:
     ]
     index = resolve_people(occurrences, aliases)
     conn.execute("DELETE FROM people")
+    from .orgs import organisation
+
+    def org_fields(org) -> tuple:
+        if org is None:
+            return (None, None, None, None, None)
+        parent = organisation(org.parent) if org.parent and org.parent != org.domain else org
+        return (org.parent or org.domain, parent.label, org.kind, org.domain, org.label)
+
     conn.executemany(
-        "INSERT INTO people VALUES (?,?,?,?,?,?,?,?)",
+        "INSERT INTO people (id, name, emails, names, org, org_label, org_kind, unit, unit_label, evidence)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?)",
         [
             (
                 p.id, p.name, json.dumps(p.emails), json.dumps(p.names, ensure_ascii=False, sort_keys=True),
-                p.org.parent if p.org else None, p.org.label if p.org else None, p.org.kind if p.org else None,
-                json.dumps(p.evidence, ensure_ascii=False),
+                *org_fields(p.org), json.dumps(p.evidence, ensure_ascii=False),
             )
             for p in index.persons
         ],

@@ -16,7 +16,7 @@ from .dates import iso
 from .errors import FoiatoolError, IndexBusyError
 from .model import Address, Message, Problem, Source
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # The schema is documented in the README ("The index"); keep the two in step.
 SCHEMA = """
@@ -134,6 +134,8 @@ CREATE TABLE IF NOT EXISTS people (
     org       TEXT,
     org_label TEXT,
     org_kind  TEXT,
+    unit      TEXT,
+    unit_label TEXT,
     evidence  TEXT NOT NULL DEFAULT '[]'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(

@@ -52,7 +52,7 @@ def people_records(conn: sqlite3.Connection, filters: Filters | None = None, sor
                 pair[rcpt][sender] += 1
     involved = set(sent) | set(received) | set(recovered)
     out: list[dict] = []
-    for r in conn.execute("SELECT id, name, emails, names, org, org_label, org_kind, evidence FROM people"):
+    for r in conn.execute("SELECT id, name, emails, names, org, org_label, org_kind, unit, unit_label, evidence FROM people"):
         pid = r["id"]
         if pid not in involved:
             continue
@@ -66,6 +66,8 @@ def people_records(conn: sqlite3.Connection, filters: Filters | None = None, sor
                 "org": r["org"],
                 "org_label": r["org_label"],
                 "org_kind": r["org_kind"],
+                "unit": r["unit"],
+                "unit_label": r["unit_label"],
                 "sent": sent.get(pid, 0),
                 "received": received.get(pid, 0),
                 "recovered": recovered.get(pid, 0),

@@ -49,11 +49,14 @@ def summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int = 5) ->
             )
         ]
 
+    # Organisations are domain-level units (ice.dhs.gov), each under its parent (dhs.gov).
     orgs = [
-        {"org": r[0], "label": r[1], "people": r[2], "messages": r[3]}
+        {"org": r[0], "label": r[1], "parent": r[2], "parent_label": r[3], "people": r[4], "messages": r[5]}
         for r in conn.execute(
-            "SELECT p.org, max(p.org_label), count(DISTINCT p.id), count(DISTINCT a.message) AS n FROM addresses a JOIN people p ON p.id = a.person"
-            " JOIN messages m ON m.id = a.message WHERE m.recovered = 0 AND p.org IS NOT NULL GROUP BY p.org ORDER BY n DESC, p.org LIMIT ?",
+            "SELECT p.unit, max(p.unit_label), max(p.org), max(p.org_label), count(DISTINCT p.id), count(DISTINCT a.message) AS n"
+            " FROM addresses a JOIN people p ON p.id = a.person JOIN messages m ON m.id = a.message"
+            " WHERE m.recovered = 0 AND p.unit IS NOT NULL AND coalesce(p.org_kind, '') != 'personal'"
+            " GROUP BY p.unit ORDER BY n DESC, p.unit LIMIT ?",
             (top,),
         )
     ]
@@ -77,7 +80,8 @@ def summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int = 5) ->
         "source_kinds": kinds,
         "problems": problems,
         "people": _one(conn, "SELECT count(*) FROM people"),
-        "organisations": _one(conn, "SELECT count(DISTINCT org) FROM people WHERE org IS NOT NULL"),
+        "organisations": _one(conn, "SELECT count(DISTINCT unit) FROM people WHERE unit IS NOT NULL AND coalesce(org_kind, '') != 'personal'"),
+        "parent_organisations": _one(conn, "SELECT count(DISTINCT org) FROM people WHERE org IS NOT NULL AND coalesce(org_kind, '') != 'personal'"),
         "threads": len(sizes),
         "thread_sizes": {k: buckets.get(k, 0) for k in ("1", "2-3", "4-9", "10+")},
         "largest_threads": biggest,

@@ -10,19 +10,20 @@ from .output import output_options
 COLUMNS = [
     Column("id", "Person", "id"),
     Column("name", "Name", width=28),
-    Column("org", "Org"),
+    Column("unit", "Org"),
     Column("sent", "Sent", "int"),
     Column("received", "Received", "int"),
     Column("first", "First seen", "date"),
     Column("last", "Last seen", "date"),
     Column("emails", "Addresses", "list", width=40),
     Column("names", "Names seen", "list"),
-    Column("org_label", "Organisation"),
+    Column("unit_label", "Organisation"),
+    Column("org", "Parent org"),
     Column("recovered", "Recovered", "int"),
     Column("top_correspondents", "Top correspondents", "list"),
     Column("median_reply_seconds", "Median reply (s)", "float"),
 ]
-DEFAULT = ["id", "name", "org", "sent", "received", "first", "last", "top_correspondents"]
+DEFAULT = ["id", "name", "unit", "sent", "received", "first", "last", "top_correspondents"]
 
 
 @click.command("people")

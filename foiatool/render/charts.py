@@ -63,7 +63,7 @@ def summary_screen(console, data: dict, tz: tzinfo | None = None) -> None:
             ("Dates", f"{(d['first'] or '?')[:10]} to {(d['last'] or '?')[:10]}  ({d['guessed_dates']} guessed, {d['undated']} undated)"),
             ("Monthly", d["sparkline"] or "-"),
             ("Threads", f"{d['threads']}  (sizes: " + ", ".join(f"{k}: {v}" for k, v in d["thread_sizes"].items()) + ")"),
-            ("People", f"{d['people']} in {d['organisations']} organisations"),
+            ("People", f"{d['people']} in {d['organisations']} organisations ({d['parent_organisations']} parent organisations)"),
             ("Duplicates", f"{dup['messages_with_copies']} messages found more than once ({dup['extra_copies']} extra copies); {dup['near_duplicates']} near-duplicates"),
             ("Withheld?", f"{d['recovered']} messages recovered from quoted history; {d['referenced_not_in_dump']} referenced but not in the dump"),
             ("Redactions", f"{d['redactions']['marks']} marks in {d['redactions']['messages']} messages"
@@ -74,7 +74,8 @@ def summary_screen(console, data: dict, tz: tzinfo | None = None) -> None:
     parts.append(list_table("Largest threads", ["Thread", "Subject", "Msgs"], [[t["id"], t["subject"], t["messages"]] for t in d["largest_threads"]]))
     parts.append(list_table("Top senders", ["Person", "Name", "Msgs"], [[p["id"], p["name"], p["messages"]] for p in d["top_senders"]]))
     parts.append(list_table("Top recipients", ["Person", "Name", "Msgs"], [[p["id"], p["name"], p["messages"]] for p in d["top_recipients"]]))
-    parts.append(list_table("Organisations", ["Org", "Label", "Msgs"], [[o["org"], o["label"], o["messages"]] for o in d["top_organisations"]]))
+    parts.append(list_table("Organisations", ["Domain", "Organisation", "Part of", "Msgs"],
+                            [[o["org"], o["label"], o["parent_label"] if o["parent"] != o["org"] else "", o["messages"]] for o in d["top_organisations"]]))
     parts.append(list_table("Most central people", ["Person", "Name", "Msgs"], [[p["id"], p["name"], p["messages"]] for p in d["central_people"]]))
     parts.append(list_table("Busiest days", ["Day", "Msgs"], [[x["day"], x["messages"]] for x in d["busiest_days"]]))
     console.print(Panel(Group(*[_spaced(p) for p in parts]), title="foiatool summary", title_align="left"))
