@@ -393,7 +393,25 @@ def _text_bytes(text: str) -> bytes:
 
 
 def _attachment_records(parser: Any, data: bytes) -> list[Attachment]:
-    records: list[Attachment] = []
+    return [
+        Attachment(name=name, content_type=content_type, size=len(content), sha256=hashlib.sha256(content).hexdigest())
+        for name, content_type, content in _attachment_contents(parser, data)
+    ]
+
+
+def attachment_contents(data: bytes) -> list[tuple[str, str, bytes]]:
+    """(name, content type, decoded bytes) of each attachment of one RFC 822 message,
+    in the order and with the exact bytes whose sha256 parse_rfc822 records.
+    """
+    body_bytes, _envelope_address = strip_envelope_lines(data)
+    try:
+        parser, _received = _mail_parser(body_bytes)
+    except Exception as error:  # mail-parser's own errors and anything the stdlib raises underneath
+        raise ParseError(f"mail parser failed: {type(error).__name__}: {error}") from error
+    return list(_attachment_contents(parser, data))
+
+
+def _attachment_contents(parser: Any, data: bytes) -> Iterable[tuple[str, str, bytes]]:
     for item in parser.attachments:
         payload = item.get("payload") or ""
         if item.get("binary"):
@@ -408,13 +426,7 @@ def _attachment_records(parser: Any, data: bytes) -> list[Attachment]:
         # name would make every run differ, so such a part stays unnamed.
         if _SYNTHETIC_NAME.match(name) and name.encode() not in data:
             name = ""
-        records.append(Attachment(
-            name=name,
-            content_type=str(item.get("mail_content_type") or "application/octet-stream").lower(),
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-        ))
-    return records
+        yield name, str(item.get("mail_content_type") or "application/octet-stream").lower(), content
 
 
 def _body_text(parser: Any) -> str:

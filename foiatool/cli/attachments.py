@@ -43,6 +43,9 @@ def command(paths, db, jobs, strict, quiet, tz, filters, unique, extract_dir, ou
         for p in problems:
             terminal.warn(str(p))
         if not quiet:
-            terminal.info(f"extracted {len(written)} files to {extract_dir}")
-    output.emit(rows, COLUMNS, default_columns=DEFAULT, id_key="sha256", tz=corpus.tz)
+            skipped = f"; {len(problems)} problems, see the warnings above" if problems else ""
+            terminal.info(f"extracted {len(written)} files to {extract_dir}{skipped}")
+    # ids are the carrying messages' ids: every row has one (an attachment only named in a
+    # printed page has no sha256), and `show` and the other commands accept them.
+    output.emit(rows, COLUMNS, default_columns=DEFAULT, id_key="message", tz=corpus.tz)
     corpus.finish()
