@@ -203,9 +203,66 @@ def derive_people(conn: sqlite3.Connection, aliases=()) -> None:
     )
 
 
+def resolve_names_in_threads(conn: sqlite3.Connection) -> int:
+    """Give a name-only participant (a printed or quoted "Chen, Michael") the address that the same
+    name has elsewhere in its thread, when exactly one address fits.
+
+    Two people may share a name across organisations; within one conversation the
+    people who took part are the evidence of which one a quote meant. Failing that,
+    a same-name address at a domain the thread's other participants write from is
+    taken, when exactly one fits. Returns how many addresses were filled in.
+    """
+    from .addresses import normalise_name
+
+    everywhere: dict[str, set[str]] = defaultdict(set)
+    for name, email in conn.execute("SELECT DISTINCT name, email FROM addresses WHERE email != '' AND name != ''"):
+        key = normalise_name(name)
+        if key:
+            everywhere[key].add(email)
+
+    by_thread: dict[str, list[tuple]] = defaultdict(list)
+    for row in conn.execute(
+        "SELECT m.thread_id, a.message, a.role, a.position, a.name, a.email FROM addresses a"
+        " JOIN messages m ON m.id = a.message WHERE m.thread_id IS NOT NULL AND a.redacted IS NULL"
+        " ORDER BY m.thread_id, a.message, a.role, a.position"
+    ):
+        by_thread[row[0]].append(row[1:])
+    updates = []
+    for rows in by_thread.values():
+        known: dict[str, set[str]] = defaultdict(set)
+        for _, _, _, name, email in rows:
+            if email and name:
+                key = normalise_name(name)
+                if key:
+                    known[key].add(email)
+        domains = set()
+        for *_, name, email in rows:
+            if not email:
+                unique = everywhere.get(normalise_name(name), set()) if name else set()
+                email = next(iter(unique)) if len(unique) == 1 else ""
+            if email:
+                domains.add(email.rsplit("@", 1)[-1])
+        for message, role, position, name, email in rows:
+            if email or not name:
+                continue
+            key = normalise_name(name)
+            candidates = known.get(key, set())
+            if not candidates:
+                candidates = {e for e in everywhere.get(key, ()) if e.rsplit("@", 1)[-1] in domains}
+            if len(candidates) == 1:
+                updates.append((next(iter(candidates)), message, role, position))
+    conn.executemany("UPDATE addresses SET email=? WHERE message=? AND role=? AND position=?", updates)
+    conn.executemany(
+        "UPDATE messages SET from_email=? WHERE id=? AND from_email=''",
+        [(email, message) for email, message, role, _ in updates if role == "from"],
+    )
+    return len(updates)
+
+
 def derive_all(conn: sqlite3.Connection, aliases=()) -> None:
     with conn:
         derive_threads(conn)
+        resolve_names_in_threads(conn)
         derive_people(conn, aliases)
         store.set_meta(conn, "derived", "1")
 
