@@ -1,0 +1,167 @@
+"""Comparable forms of message text, and near-duplicate copies of one message found by them."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from .addresses import normalise_name
+from .model import Address
+
+# FOIA exemption marks in their many spellings: "(b)(6)", "(b) (7)(C)", "b6", "[REDACTED]",
+# blacked-out blocks. Two releases of one message often differ only here. This is a
+# deliberately fast approximation of redactions.find_redactions: it runs over every body
+# in the corpus, and removing a few extra ordinary tokens on both sides of a comparison
+# cannot make two different texts equal in practice.
+_MARKS = re.compile(
+    r"""
+      \(\s*[a-z]\s*\)(?:\s*\(\s*\d{1,2}\s*\))+(?:\s*\(\s*[a-z]\s*\))*
+    | (?<![a-z0-9_])b(?:\s?\(\s?\d{1,2}\s?\)(?:\s?\(\s?[a-f]\s?\))*|\d{1,2}[a-f]?\b)
+    | redacted | withheld | exemptions?\s+\d+
+    | [\u2588\u25a0\u2587\u2589\u258c]+
+    | (?<![a-z0-9_])xxx+\b
+    """,
+    re.VERBOSE,
+)
+_WORD = re.compile(r"\w+")
+_SIGNATURE_RULE = re.compile(r"^[ \t]*--[ \t]*$", re.MULTILINE)
+_DEVICE_LINES = re.compile(
+    r"^[ \t]*(?:sent from my \w[^\n]*|sent (?:with|via|using) \w[^\n]*|get outlook for \w[^\n]*|"
+    r"sent from (?:mail|outlook|yahoo mail|samsung|windows mail)[^\n]*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_REPLY_PREFIX = re.compile(
+    r"^\s*(?:(?:\[[^\]]{0,40}\]\s*)|(?:(?:re|fw|fwd|aw|wg|tr|sv|vs|antw|rif|r)\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*[:\uff1a]\s*))+",
+    re.IGNORECASE,
+)
+_REPLY_FORM = re.compile(
+    r"^\s*(?:\[[^\]]{0,40}\]\s*)*(?:re|fw|fwd|aw|wg|tr|sv|vs|antw|rif|r)\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*[:\uff1a]",
+    re.IGNORECASE,
+)
+_WS = re.compile(r"\s+")
+
+
+def comparable_text(text: str) -> str:
+    """Lower-cased words only, redaction marks removed: what two copies of one text share.
+
+    Whitespace, line wrapping, punctuation, quote markers and the spelling of
+    redaction marks all disappear, so a release that wrote "(b) (6)" and one
+    that wrote "(b)(6)" give the same form.
+    """
+    if not text:
+        return ""
+    return " ".join(_WORD.findall(_MARKS.sub(" ", text.lower())))
+
+
+def folded_text(text: str) -> str:
+    """Lower-cased, whitespace-folded text: the cheap first comparison before ``comparable_text``."""
+    return " ".join(text.lower().split()) if text else ""
+
+
+def without_signature(text: str) -> str:
+    """The text before a "-- " signature rule, without "Sent from my iPhone" lines."""
+    if "--" in text:
+        rule = _SIGNATURE_RULE.search(text)
+        if rule:
+            text = text[: rule.start()]
+    lower = text.lower()
+    if "sent " in lower or "get outlook" in lower:
+        text = _DEVICE_LINES.sub("", text)
+    return text
+
+
+def subject_key(subject: str) -> str:
+    """The subject without reply/forward prefixes (any number, several languages) or list tags, folded."""
+    if not subject:
+        return ""
+    return _WS.sub(" ", _REPLY_PREFIX.sub("", subject)).strip().lower()
+
+
+def strip_reply_prefixes(subject: str) -> str:
+    """The subject as written, less its reply/forward prefixes and leading list tags."""
+    return _REPLY_PREFIX.sub("", subject or "").strip()
+
+
+def is_reply_subject(subject: str) -> bool:
+    """Whether the subject is written as a reply or forward (RE:, FW:, AW:, WG:, TR: ...)."""
+    return bool(subject) and bool(_REPLY_FORM.match(subject))
+
+
+def sender_key(sender: Address | None) -> str:
+    """The one key copies of a message agree on for its sender: address, else normalised name."""
+    if sender is None:
+        return ""
+    return sender.email or normalise_name(sender.name)
+
+
+class DuplicateCandidate(Protocol):
+    id: str
+    message_id: str | None
+    subject: str
+    sender: Address | None
+    date: datetime | None
+    new_text: str
+
+
+def near_duplicate_key(message: DuplicateCandidate) -> tuple[str, str, str, str]:
+    """Sender, date to the minute, subject and signature-free comparable text."""
+    return (*_header_key(message), comparable_text(without_signature(message.new_text)))
+
+
+def _header_key(message: DuplicateCandidate) -> tuple[str, str, str]:
+    minute = message.date.strftime("%Y-%m-%dT%H:%M") if message.date else ""
+    return sender_key(message.sender), minute, subject_key(message.subject)
+
+
+def find_near_duplicates(messages: Iterable[DuplicateCandidate]) -> dict[str, str]:
+    """Each near-duplicate copy's id -> the canonical copy's id (the smallest id of the group).
+
+    Copies must share sender, minute, subject and text (see ``near_duplicate_key``).
+    Two copies carrying different Message-IDs are different messages and are
+    never merged; a copy without a Message-ID joins the group it matches.
+    """
+    by_header: dict[tuple[str, str, str], list[DuplicateCandidate]] = {}
+    for message in messages:
+        by_header.setdefault(_header_key(message), []).append(message)
+    duplicate_of: dict[str, str] = {}
+    for header, members in by_header.items():
+        if len(members) < 2:
+            continue  # the text is compared only where the cheap fields already agree
+        groups: dict[str, list[DuplicateCandidate]] = {}
+        for message in members:
+            text = comparable_text(without_signature(message.new_text))
+            if not header[0] and not text:
+                continue  # nothing to compare on: no sender and no text
+            groups.setdefault(text, []).append(message)
+        for same in groups.values():
+            if len(same) < 2:
+                continue
+            for group in _split_by_message_id(sorted(same, key=lambda m: m.id)):
+                canonical = group[0].id
+                for other in group[1:]:
+                    duplicate_of[other.id] = canonical
+    return dict(sorted(duplicate_of.items()))
+
+
+def _split_by_message_id(members: Sequence[DuplicateCandidate]) -> list[list[DuplicateCandidate]]:
+    by_id: dict[str, list[DuplicateCandidate]] = {}
+    without: list[DuplicateCandidate] = []
+    for member in members:
+        if member.message_id:
+            by_id.setdefault(member.message_id, []).append(member)
+        else:
+            without.append(member)
+    groups = [by_id[k] for k in sorted(by_id, key=lambda k: by_id[k][0].id)]
+    if groups:
+        groups[0].extend(without)
+        groups[0].sort(key=lambda m: m.id)
+    elif without:
+        groups.append(without)
+    return [g for g in groups if len(g) > 1]
+
+
+__all__ = [
+    "comparable_text", "folded_text", "without_signature", "subject_key", "strip_reply_prefixes", "is_reply_subject", "sender_key",
+    "near_duplicate_key", "find_near_duplicates",
+]
