@@ -9,6 +9,7 @@ from functools import lru_cache
 from .addresses import parse_address, parse_address_list
 from .dates import TZ_ABBREVIATIONS, parse_date
 from .model import Address
+from .redactions import redaction_in_field
 
 # Deeper quoting than this is left as raw text in the innermost message: real chains
 # rarely pass twenty levels, and hostile input must not exhaust the stack.
@@ -456,8 +457,8 @@ def _attribution_parts(text: str) -> tuple[Address | None, str]:
         date_text = core.strip(" ,")
     name = _NAME_FILLERS.sub("", name).strip(" ,")
     name = re.sub(r"\s+(?:a|um|at)$", "", name)
-    if name.startswith("(") and name.endswith(")"):
-        name = name[1:-1].strip()  # the old "addr (Name) writes:" form
+    if name.startswith("(") and name.endswith(")") and redaction_in_field(name) is None:
+        name = name[1:-1].strip()  # the old "addr (Name) writes:" form; "(b)(6) wrote:" is a redaction
     if email and name:
         sender = parse_address(f"{name} <{email}>")
     else:

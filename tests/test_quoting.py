@@ -535,3 +535,8 @@ def test_never_raises_and_every_line_is_accounted_for(lines: list[str]) -> None:
 @given(st.text(max_size=2000))
 def test_never_raises_on_arbitrary_text(text: str) -> None:
     _accounted(text, split_quoted(text))
+
+
+def test_redacted_attribution_is_a_redacted_sender_not_a_name():
+    split = split_quoted("Thanks.\n\nOn Mon, Mar 7, 2011 at 4:12 PM, (b)(6) wrote:\n> hello there\n")
+    assert split.quoted[0].sender == Address(redacted="b6")
