@@ -429,8 +429,29 @@ def _attachment_contents(parser: Any, data: bytes) -> Iterable[tuple[str, str, b
         yield name, str(item.get("mail_content_type") or "application/octet-stream").lower(), content
 
 
+# The 7-bit ISO-2022 charsets (Japanese mail especially) are "7bit" on the wire, and
+# mail-parser hands such parts back with their escape sequences undecoded.
+_ISO2022_CODECS = ("iso2022_jp_ext", "iso2022_jp_2", "iso2022_kr")
+
+
+def decode_iso2022(text: str) -> str:
+    """Text still carrying ISO-2022 escape sequences (ESC $ B ...), decoded; other text unchanged."""
+    if "\x1b" not in text:
+        return text
+    try:
+        raw = text.encode("ascii")
+    except UnicodeEncodeError:
+        return text
+    for codec in _ISO2022_CODECS:
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return text
+
+
 def _body_text(parser: Any) -> str:
-    plain = [fix_text(p) for p in parser.text_plain if p and p.strip()]
+    plain = [decode_iso2022(fix_text(p)) for p in parser.text_plain if p and p.strip()]
     if plain:
         return "\n\n".join(p.strip("\r\n") for p in plain).replace("\r\n", "\n")
     html = [fix_text(h) for h in parser.text_html if h and h.strip()]

@@ -259,3 +259,15 @@ def test_html_to_text_on_broken_markup() -> None:
     assert html_to_text("") == ""
     assert html_to_text("<<<>>><a href='mailto:x@y.org'>x@y.org</a>") == "<<<>>>x@y.org"
     assert html_to_text("<ol><li>first<li>second</ol>") == "1. first\n2. second"
+
+
+def test_seven_bit_iso_2022_jp_body_is_decoded():
+    body = "Steven さん\n\n住民向けお知らせの日本語訳です。\n".encode("iso2022_jp")
+    data = (
+        b'From: "Tanaka, Yuki" <yuki.tanaka@sccgov.org>\r\nTo: steven.park@sccgov.org\r\n'
+        b"Subject: test\r\nDate: Fri, 1 Apr 2011 14:00:00 -0700\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: text/plain; charset="iso-2022-jp"\r\nContent-Transfer-Encoding: 7bit\r\n\r\n' + body
+    )
+    message = parse_rfc822(data, Source("x.eml"))
+    assert "\x1b" not in message.body
+    assert "住民向けお知らせの日本語訳です。" in message.body
