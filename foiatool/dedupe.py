@@ -141,7 +141,68 @@ def find_near_duplicates(messages: Iterable[DuplicateCandidate]) -> dict[str, st
                 canonical = group[0].id
                 for other in group[1:]:
                     duplicate_of[other.id] = canonical
+    for copy, original in _printed_copies(by_header, duplicate_of).items():
+        duplicate_of.setdefault(copy, duplicate_of.get(original, original))
     return dict(sorted(duplicate_of.items()))
+
+
+# A printed copy (a PDF page, a stripped export) shows the time in the sender's zone without
+# saying which; real zones are whole, half or quarter hours within ±14 h of UTC.
+_MAX_PRINT_OFFSET = 14 * 3600
+_PRINT_OFFSET_STEP = 15 * 60
+# Texts this short ("Thanks.", "Agreed.") say too little to call two messages one.
+_MIN_PRINTED_TEXT = 40
+
+
+def _printed_copies(by_header: dict, already: dict[str, str]) -> dict[str, str]:
+    """Copies whose header key could not agree: a printed copy with a guessed date and a sender
+    known only by name. Same subject and text, dates a zone offset apart, and a sender whose
+    name fits the other copy's make them one message."""
+    from .addresses import name_matches_address
+
+    by_text: dict[tuple[str, str], list[DuplicateCandidate]] = {}
+    for (_, _, subject), members in by_header.items():
+        for message in members:
+            if message.id in already or message.date is None:
+                continue
+            text = comparable_text(without_signature(message.new_text))
+            if len(text) >= _MIN_PRINTED_TEXT:
+                by_text.setdefault((subject, text), []).append(message)
+    found: dict[str, str] = {}
+    for members in by_text.values():
+        if len(members) < 2:
+            continue
+        members = sorted(members, key=lambda m: m.id)
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                if b.id in found or a.id in found:
+                    continue
+                if getattr(a, "date_status", "ok") == "ok" and getattr(b, "date_status", "ok") == "ok":
+                    continue  # two trustworthy dates that disagree are two messages
+                if a.message_id and b.message_id and a.message_id != b.message_id:
+                    continue
+                # printed times stop at the minute
+                seconds = abs((a.date.replace(second=0, microsecond=0) - b.date.replace(second=0, microsecond=0)).total_seconds())  # type: ignore[union-attr]
+                if seconds > _MAX_PRINT_OFFSET or seconds % _PRINT_OFFSET_STEP:
+                    continue
+                if not _same_sender(a.sender, b.sender, name_matches_address):
+                    continue
+                found[b.id] = a.id
+    return found
+
+
+def _same_sender(a: Address | None, b: Address | None, name_matches_address) -> bool:
+    if a is None or b is None:
+        return False
+    if a.email and b.email:
+        return a.email == b.email
+    named, other = (a, b) if not a.email else (b, a)
+    if not named.name:
+        return False
+    key = normalise_name(named.name)
+    if other.name and normalise_name(other.name) == key:
+        return True
+    return bool(other.email) and name_matches_address(named.name, other.email)
 
 
 def _split_by_message_id(members: Sequence[DuplicateCandidate]) -> list[list[DuplicateCandidate]]:
