@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
+from datetime import timezone
 
 from . import store
 from .dates import from_iso, iso
@@ -259,9 +260,69 @@ def resolve_names_in_threads(conn: sqlite3.Connection) -> int:
     return len(updates)
 
 
+# Zones a printed release is most likely to have been printed in, tried in this order.
+PRINT_ZONES = (
+    "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
+    "America/Anchorage", "Pacific/Honolulu", "UTC", "Europe/London", "Europe/Paris", "Asia/Kolkata",
+    "Asia/Tokyo", "Australia/Sydney",
+)
+
+
+def infer_print_zones(conn: sqlite3.Connection) -> dict[str, str]:
+    """Place printed local times in the zone their document was printed in, where the document shows it.
+
+    A PDF of printed emails gives wall-clock times without a zone; they are read as
+    UTC and marked "guessed". When some of its messages are also in the release
+    with full headers (their copies were joined as near-duplicates), those pairs
+    show the printing zone: the first common zone that turns every printed time
+    into its original's UTC time (daylight saving included) is applied to the
+    document's other guessed dates, which become "inferred". Returns path -> zone.
+    """
+    from zoneinfo import ZoneInfo
+
+    observations: dict[str, list[tuple]] = defaultdict(list)
+    for path, printed, original in conn.execute(
+        "SELECT s.path, p.date, o.date FROM messages p JOIN messages o"
+        " ON (o.id = p.duplicate_of OR p.id = o.duplicate_of) JOIN sources s ON s.message = p.id"
+        " WHERE p.date_status = 'guessed' AND o.date_status = 'ok' AND s.kind = 'pdf'"
+    ):
+        wall, true = from_iso(printed), from_iso(original)
+        if wall and true:
+            observations[path].append((wall.replace(tzinfo=None), true.replace(second=0)))
+    chosen: dict[str, str] = {}
+    for path, pairs in sorted(observations.items()):
+        for name in PRINT_ZONES:
+            zone = ZoneInfo(name)
+            if all(w.replace(tzinfo=zone).astimezone(timezone.utc) == t for w, t in pairs):
+                chosen[path] = name
+                break
+    for path, name in chosen.items():
+        zone = ZoneInfo(name)
+        rows = conn.execute(
+            "SELECT m.id, m.date FROM messages m WHERE m.date_status = 'guessed' AND m.recovered = 0"
+            " AND EXISTS (SELECT 1 FROM sources s WHERE s.message = m.id AND s.path = ? AND s.kind = 'pdf')"
+            " AND NOT EXISTS (SELECT 1 FROM sources s WHERE s.message = m.id AND s.path != ?)",
+            (path, path),
+        ).fetchall()
+        updates = []
+        for mid, date in rows:
+            wall = from_iso(date)
+            if wall is not None:
+                updates.append((iso(wall.replace(tzinfo=None).replace(tzinfo=zone).astimezone(timezone.utc)), mid))
+        conn.executemany("UPDATE messages SET date = ?, date_status = 'inferred' WHERE id = ?", updates)
+    if chosen:
+        conn.execute(
+            "UPDATE threads SET first = (SELECT min(date) FROM messages m WHERE m.thread_id = threads.id),"
+            " last = (SELECT max(date) FROM messages m WHERE m.thread_id = threads.id)"
+        )
+    store.set_meta(conn, "print_zones", json.dumps(chosen, sort_keys=True))
+    return chosen
+
+
 def derive_all(conn: sqlite3.Connection, aliases=()) -> None:
     with conn:
         derive_threads(conn)
+        infer_print_zones(conn)
         resolve_names_in_threads(conn)
         derive_people(conn, aliases)
         store.set_meta(conn, "derived", "1")

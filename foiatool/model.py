@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-DateStatus = Literal["ok", "guessed", "missing"]
+# "inferred": a printed local time placed in the zone its document was shown to be printed in.
+DateStatus = Literal["ok", "guessed", "inferred", "missing"]
 
 
 @dataclass(frozen=True, slots=True)
