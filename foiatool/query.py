@@ -29,6 +29,8 @@ class Filters:
     thread: list[str] = field(default_factory=list)
     person: list[str] = field(default_factory=list)
     include_recovered: bool = True
+    # False leaves out near-duplicate copies (duplicate_of set), counting each message once.
+    include_duplicates: bool = True
 
     def empty(self) -> bool:
         return not (
@@ -126,6 +128,8 @@ def message_where(f: Filters, alias: str = "m") -> tuple[str, list]:
         params.extend(f.thread)
     if not f.include_recovered:
         conds.append(f"{alias}.recovered = 0")
+    if not f.include_duplicates:
+        conds.append(f"{alias}.duplicate_of IS NULL")
     return (" AND ".join(conds) or "1"), params
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .dates import from_iso
 from .query import Filters, message_records, thread_records
-from .render.escape import markdown_anchor, markdown_block, markdown_inline
+from .render.escape import markdown_anchor, markdown_block, markdown_inline, terminal_safe
 from .render.graphs import mermaid_label
 from .threadview import thread_tree
 
@@ -65,14 +65,17 @@ def summary_markdown(data: dict) -> str:
 
         lines += ["### Redactions by exemption", "", _table(["Code", "Marks", "Meaning"], [[_md(k), str(v), _md(describe(k))] for k, v in d["redactions"]["by_code"].items()])]
     if d["top_senders"]:
-        lines += ["### Top senders", "", _table(["Person", "Name", "Messages"], [[f"`{_code(p['id'])}`", _md(p["name"]), str(p["messages"])] for p in d["top_senders"]])]
+        lines += ["### Top senders", "", _table(["Person", "Name", "Messages"], [[f"`{_code(p['id'], in_table=True)}`", _md(p["name"]), str(p["messages"])] for p in d["top_senders"]])]
     if d["monthly"]:
         lines += ["### Activity by month", "", _table(["Month", "Messages"], [[m["month"], str(m["messages"])] for m in d["monthly"]])]
     return "\n".join(lines) + "\n"
 
 
-def _code(text: str) -> str:
-    return str(text).replace("`", "'")
+def _code(text: str, *, in_table: bool = False) -> str:
+    """Text for a `code span`: one line (a line break could start a heading or end the list),
+    no control characters, no backtick to close the span early, and in a table no bare pipe."""
+    code = terminal_safe(str(text), multiline=False).replace("`", "'")
+    return code.replace("|", "\\|") if in_table else code
 
 
 @dataclass(slots=True)
@@ -100,6 +103,8 @@ def thread_section(conn: sqlite3.Connection, thread: dict, opts: ReportOptions, 
                 participants.setdefault(label, label)
     reds: dict[str, int] = {}
     for m in messages:
+        if m["duplicate_of"]:
+            continue  # a near-duplicate repeats its original's marks; count them once, as `redactions` does
         for r in m["redactions"]:
             reds[r["code"]] = reds.get(r["code"], 0) + 1
     out.append(

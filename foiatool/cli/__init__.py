@@ -40,7 +40,21 @@ Examples:
 """
 
 
+class StdoutClosed(Exception):
+    """The reader of stdout went away (``| head``).
+
+    Raised in place of BrokenPipeError, which Click's own main loop would turn
+    into exit status 1 before ``main`` could see it.
+    """
+
+
 class LazyGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            raise StdoutClosed() from exc
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
@@ -90,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(int(ExitStatus.FAILURE) if exc.exit_code == 1 else exc.exit_code)
-    except BrokenPipeError:
+    except (BrokenPipeError, StdoutClosed):
         # The reader of our stdout went away (`| head`): not an error of ours.
         _silence_stdout()
         sys.exit(int(ExitStatus.OK))

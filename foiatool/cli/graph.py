@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .common import corpus_options, filter_options, open_corpus
+from .common import corpus_options, filter_options, get_app, open_corpus
 
 
 @click.command("graph")
@@ -11,7 +11,8 @@ from .common import corpus_options, filter_options, open_corpus
 @filter_options
 @click.option("--kind", type=click.Choice(["threads", "people"]), default="threads", show_default=True,
               help="threads: messages and parent→reply edges; people: who writes to whom, weighted.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["graphml", "gexf", "json", "dot", "mermaid"]), default="graphml", show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(["graphml", "gexf", "json", "dot", "mermaid"]), default="graphml", show_default=True,
+              help="graphml/gexf for Gephi and networkx, json (node-link), dot for Graphviz, mermaid for Markdown pages.")
 @click.option("-o", "--output", "out_path", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
 def command(paths, db, jobs, strict, quiet, tz, filters, kind, fmt, out_path) -> None:
     """Export a graph for Gephi, networkx, Graphviz or Mermaid, with node and edge
@@ -27,6 +28,6 @@ def command(paths, db, jobs, strict, quiet, tz, filters, kind, fmt, out_path) ->
         with open(out_path, "w", encoding="utf-8") as fh:
             write_graph(graph, fmt, fh)
     else:
-        stream = click.get_text_stream("stdout")
-        write_graph(graph, fmt, stream)
+        # The terminal's stdout, like every other command (click.get_text_stream is deprecated).
+        write_graph(graph, fmt, get_app().terminal.stdout)
     corpus.finish()

@@ -41,13 +41,9 @@ def command(query, paths, db, jobs, strict, quiet, tz, filters, as_threads, limi
         allowed = {r[0] for r in corpus.conn.execute(f"SELECT m.id FROM messages m WHERE {sql}", params)}
         ids = [i for i in ids if i in allowed]
     if as_threads:
-        tids: list[str] = []
-        for row in message_records(corpus.conn, ids=ids, order="m.id"):
-            if row["thread"] and row["thread"] not in tids:
-                tids.append(row["thread"])
-        rank = {}
-        for pos, row in enumerate(ids):
-            rank.setdefault(row, pos)
+        # Threads in the order of their best-ranked match, as messages are.
+        thread_of = {row["id"]: row["thread"] for row in message_records(corpus.conn, ids=ids, order="m.id")}
+        tids = list(dict.fromkeys(thread_of[mid] for mid in ids if thread_of.get(mid)))
         threads = list(thread_records(corpus.conn, ids=tids))
         output.emit(threads[:limit] if limit else threads, THREAD_COLUMNS, default_columns=THREAD_DEFAULT, tz=corpus.tz)
     else:

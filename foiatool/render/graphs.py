@@ -8,17 +8,38 @@ from typing import TextIO
 
 import networkx as nx
 
+from .escape import strip_controls
+
 GRAPH_FORMATS = ("graphml", "gexf", "json", "dot", "mermaid")
+
+
+def _clean(value: object) -> object:
+    return strip_controls(value) if isinstance(value, str) else value
+
+
+def xml_safe(graph: nx.DiGraph) -> nx.DiGraph:
+    """A copy of ``graph`` whose text holds only characters XML 1.0 allows.
+
+    Subjects and names come from the mail; one escape or control character in
+    them would make the whole GraphML or GEXF file unreadable (not well-formed).
+    """
+    safe = graph.__class__()
+    safe.graph.update({key: _clean(value) for key, value in graph.graph.items()})
+    for node, attrs in graph.nodes(data=True):
+        safe.add_node(_clean(node), **{key: _clean(value) for key, value in attrs.items()})
+    for a, b, attrs in graph.edges(data=True):
+        safe.add_edge(_clean(a), _clean(b), **{key: _clean(value) for key, value in attrs.items()})
+    return safe
 
 
 def write_graph(graph: nx.DiGraph, fmt: str, out: TextIO) -> None:
     if fmt == "graphml":
         buf = io.BytesIO()
-        nx.write_graphml(graph, buf, encoding="utf-8")
+        nx.write_graphml(xml_safe(graph), buf, encoding="utf-8")
         out.write(buf.getvalue().decode("utf-8"))
     elif fmt == "gexf":
         buf = io.BytesIO()
-        nx.write_gexf(graph, buf, encoding="utf-8")
+        nx.write_gexf(xml_safe(graph), buf, encoding="utf-8")
         out.write(buf.getvalue().decode("utf-8"))
     elif fmt == "json":
         data = nx.node_link_data(graph, edges="links")
@@ -32,7 +53,7 @@ def write_graph(graph: nx.DiGraph, fmt: str, out: TextIO) -> None:
 
 
 def _dot_quote(value: object) -> str:
-    text = str(value)
+    text = strip_controls(str(value))
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
@@ -48,12 +69,16 @@ def to_dot(graph: nx.DiGraph) -> str:
     return "\n".join(lines) + "\n"
 
 
-_MERMAID_UNSAFE = re.compile(r'["<>`#;{}\[\]()|\\]')
+# ":" separates a timeline period from its events, so it is escaped too.
+_MERMAID_UNSAFE = re.compile(r'["<>`#;:{}\[\]()|\\]')
 
 
 def mermaid_label(text: object) -> str:
-    """Label text that cannot break out of a Mermaid node: specials become HTML entities Mermaid decodes."""
-    cleaned = " ".join(str(text).split())
+    """Label text that cannot break out of a Mermaid node: specials become HTML entities Mermaid decodes.
+
+    Escape sequences and control characters go first, so none reaches a page or terminal that shows the source.
+    """
+    cleaned = " ".join(strip_controls(str(text)).split())
     return _MERMAID_UNSAFE.sub(lambda m: f"#{ord(m.group())};", cleaned)
 
 
