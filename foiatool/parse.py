@@ -131,6 +131,8 @@ def _opens_with_header_block(body: bytes) -> bool:
     return known
 
 
+_FOLD = re.compile(r"\r?\n[ \t]*")
+
 # ----------------------------------------------------------------------------- small normalisers
 
 def fix_text(text: str) -> str:
@@ -336,7 +338,8 @@ def header_fields_from_parser(parser: Any, received: list[str] | None = None) ->
     subject = str(subject or "")
     if not subject or _ENCODED_WORD.search(subject) or _SURROGATES.search(subject):
         subject = decode_header_text(subject_raw, defects) if subject_raw else subject
-    fields.subject = fix_text(subject)
+    # RFC 5322 unfolding: a folded Subject is one line.
+    fields.subject = _FOLD.sub(" ", fix_text(subject)).strip()
 
     ids = headers.get("message-id") or []
     fields.message_id = normalise_message_id(ids[0]) if ids else None

@@ -271,3 +271,8 @@ def test_seven_bit_iso_2022_jp_body_is_decoded():
     message = parse_rfc822(data, Source("x.eml"))
     assert "\x1b" not in message.body
     assert "住民向けお知らせの日本語訳です。" in message.body
+
+
+def test_folded_subject_is_unfolded_to_one_line():
+    data = b"From: a@example.org\r\nSubject: [bold\r\n red] weekly\r\n  statistics\r\nDate: Fri, 1 Apr 2011 14:00:00 -0700\r\n\r\nbody\r\n"
+    assert parse_rfc822(data, Source("x.eml")).subject == "[bold red] weekly statistics"
