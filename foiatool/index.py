@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 import json
 import multiprocessing
 import os
+import signal
 import sqlite3
+import stat
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -74,9 +79,17 @@ class FileResult:
     problems: list[Problem]
 
 
+class NotRegularFile(OSError):
+    """The path no longer names a regular file (it became a FIFO, a device or a folder)."""
+
+
 def file_sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    # O_NONBLOCK: a file replaced by a FIFO after discovery must not hang the run on open().
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(f"{path} is not a regular file")
+        digest = hashlib.sha256()
         while chunk := fh.read(HASH_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
@@ -92,8 +105,18 @@ def enrich(message: Message) -> store.StoredMessage:
     marks: list[tuple[str, str, str, str]] = []
     for mark in find_redactions(message.subject):
         marks.append(("subject", mark.code, mark.family, mark.text))
+    # Marks in the author's text are "body"; the rest of the body's marks sit in quoted history
+    # ("quoted"): still redactions in this document, told apart so a reader can count either.
+    in_new: Counter[tuple[str, str]] = Counter()
     for mark in find_redactions(split.new_text):
         marks.append(("body", mark.code, mark.family, mark.text))
+        in_new[mark.code, mark.text] += 1
+    if split.quoted_text:
+        for mark in find_redactions(message.body):
+            if in_new[mark.code, mark.text] > 0:
+                in_new[mark.code, mark.text] -= 1
+            else:
+                marks.append(("quoted", mark.code, mark.family, mark.text))
     for role, addrs in (("from", [message.sender] if message.sender else []), ("to", message.to), ("cc", message.cc), ("bcc", message.bcc)):
         for addr in addrs:
             if addr.redacted:
@@ -142,6 +165,8 @@ def parse_file(path: str, kind_hint: str = "", ocr: bool = False) -> FileResult:
     kind = kind_hint
     try:
         sha = file_sha256(path)
+    except NotRegularFile:
+        return FileResult(path, "", kind, [], [Problem(path, "", "not a regular file (device, socket or FIFO)")])
     except OSError as exc:
         return FileResult(path, "", kind, [], [Problem(path, "", f"cannot read: {exc.strerror or exc}")])
     try:
@@ -158,6 +183,9 @@ def parse_file(path: str, kind_hint: str = "", ocr: bool = False) -> FileResult:
                 problems.append(Problem(path, item.sources[0].locator if item.sources else "", f"quote/redaction analysis failed: {exc!r}"))
     except Exception as exc:  # the readers promise not to raise; if one does, the file is a problem, not a crash
         problems.append(Problem(path, "", f"reader failed: {exc!r}"))
+    if not messages and not problems:
+        # nothing may vanish silently: a file that gave neither a message nor a problem is listed
+        problems.append(Problem(path, "", "no message found in this file"))
     return FileResult(path, sha, kind, messages, problems)
 
 
@@ -178,24 +206,93 @@ def _batches(items: Sequence[tuple[str, str, int]]) -> Iterator[list[tuple[str, 
         yield batch
 
 
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches the whole process group; only the main process handles it, so a
+    # worker never prints a traceback of its own and never leaves a half-written result.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _parallel(todo: Sequence[tuple[str, str, int]], jobs: int, ocr: bool = False) -> Iterator[FileResult]:
-    """Parse across processes with a bounded number of batches in flight (bounded memory)."""
+    """Parse across processes with a bounded number of batches in flight (bounded memory).
+
+    A worker that dies (a crash in a C library, the out-of-memory killer) takes its
+    batch with it and breaks the pool. The run goes on in a fresh pool, reading the
+    files of every unfinished batch again one per task; a file in flight when a
+    worker dies a second time is read in a process of its own, so the one that kills
+    its reader becomes a listed problem and nothing else is lost.
+    """
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["foiatool.index", "foiatool.sources", "foiatool.quoting", "foiatool.redactions"])
     batches = _batches(todo)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        pending: set[Future] = set()
-        for batch in batches:
-            pending.add(pool.submit(_parse_batch, batch, ocr))
-            if len(pending) >= jobs * 2:
-                break
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                yield from fut.result()
-                nxt = next(batches, None)
-                if nxt is not None:
-                    pending.add(pool.submit(_parse_batch, nxt, ocr))
+    suspects: deque[tuple[str, str]] = deque()
+    retried: set[str] = set()
+    while True:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_ignore_interrupts)
+        pending: dict[Future, list[tuple[str, str]]] = {}
+        lost: list[list[tuple[str, str]]] = []
+
+        def feed() -> None:
+            while len(pending) < jobs * 2:
+                batch = [suspects.popleft()] if suspects else next(batches, None)
+                if batch is None:
+                    return
+                try:
+                    pending[pool.submit(_parse_batch, batch, ocr)] = batch
+                except BrokenProcessPool:
+                    lost.append(batch)
+                    return
+
+        try:
+            feed()
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    batch = pending.pop(fut)
+                    try:
+                        results = fut.result()
+                    except BrokenProcessPool:
+                        lost.append(batch)
+                        continue
+                    yield from results
+                if lost:
+                    lost.extend(pending.values())
+                    pending.clear()
+                else:
+                    feed()
+            for batch in lost:
+                for path, hint in batch:
+                    if len(batch) == 1 and path in retried:
+                        yield _parse_alone(path, hint, ocr, ctx)
+                    else:
+                        retried.add(path)
+                        suspects.append((path, hint))
+        except BaseException:
+            # Interrupted (or the consumer stopped): do not wait for batches still being parsed.
+            _stop_workers(pool)
+            raise
+        pool.shutdown(wait=True)
+        if not lost and not suspects:
+            return
+
+
+def _parse_alone(path: str, hint: str, ocr: bool, ctx) -> FileResult:
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_ignore_interrupts) as solo:
+        try:
+            return solo.submit(parse_file, path, hint, ocr).result()
+        except BrokenProcessPool:
+            reason = "the reader process died while reading this file (a crash, or out of memory); nothing from it is indexed"
+            return FileResult(path, "", hint, [], [Problem(path, "", reason)])
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    # ProcessPoolExecutor offers no public way to stop workers that are busy (before Python 3.14).
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 def refresh(
@@ -222,18 +319,21 @@ def refresh(
             todo: list[tuple[str, str, int]] = []
             stat_changed: dict[str, InputFile] = {}
             discovery_problems: list[Problem] = []
+            found: dict[str, InputFile] = {}
             for item in discover(paths):
                 if isinstance(item, Problem):
                     discovery_problems.append(item)
                     continue
-                if item.path in seen:
+                key = store.db_text(item.path)
+                if key in seen:
                     continue
-                seen.add(item.path)
-                old = known.get(item.path)
-                if old is not None and old[1] == item.size and old[2] == item.mtime_ns and item.path not in needs_ocr:
+                seen.add(key)
+                found[key] = item
+                old = known.get(key)
+                if old is not None and old[1] == item.size and old[2] == item.mtime_ns and key not in needs_ocr:
                     report.unchanged += 1
                     continue
-                if old is not None and item.path not in needs_ocr:
+                if old is not None and key not in needs_ocr:
                     stat_changed[item.path] = item
                 todo.append((item.path, item.kind_hint, item.size))
             report.files = len(seen)
@@ -246,17 +346,34 @@ def refresh(
                         info = stat_changed.get(path)
                         if info is not None:
                             try:
-                                same = file_sha256(path) == known[path][3]
+                                same = file_sha256(path) == known[store.db_text(path)][3]
                             except OSError:
                                 same = False
                             if same:
-                                conn.execute("UPDATE files SET size=?, mtime_ns=? WHERE path=?", (info.size, info.mtime_ns, path))
+                                conn.execute("UPDATE files SET size=?, mtime_ns=? WHERE path=?", (info.size, info.mtime_ns, store.db_text(path)))
                                 report.unchanged += 1
                                 continue
                         still.append((path, hint, nbytes))
                 todo = still
 
             removed = [p for p in known if p not in seen]
+            # Everything about a file to be read again is forgotten first, in the same
+            # transaction that drops its files row: a run killed before the file is read
+            # again leaves it unknown, so the next run reads it (never a half-updated file).
+            forgotten = [known[p][0] for p in removed]
+            forgotten += [known[k][0] for k in (store.db_text(p) for p, _, _ in todo) if k in known]
+            todo_keys = {store.db_text(p) for p, _, _ in todo}
+            if forgotten:
+                by_id = {row[0]: key for key, row in known.items()}
+                for file_id in sorted(store.files_to_reread(conn, forgotten)):
+                    key = by_id.get(file_id)
+                    if key is None or key in todo_keys or key not in found:
+                        continue
+                    item = found[key]
+                    todo.append((item.path, item.kind_hint, item.size))
+                    todo_keys.add(key)
+                    forgotten.append(file_id)
+                    report.unchanged -= 1
             changed = bool(todo or removed)
             stats = {p: (size, 0) for p, _, size in todo}
             mtimes = _mtimes(todo)
@@ -264,9 +381,9 @@ def refresh(
                 conn.execute("DELETE FROM problems WHERE file_id IS NULL")
                 for prob in discovery_problems:
                     store.insert_problem(conn, prob, None)
-                for path in removed:
-                    store.forget_file(conn, known[path][0])
-                    conn.execute("DELETE FROM files WHERE id=?", (known[path][0],))
+                if forgotten:
+                    store.forget_files(conn, forgotten)
+                    conn.executemany("DELETE FROM files WHERE id=?", ((i,) for i in forgotten))
                 report.removed = len(removed)
                 if changed:
                     store.set_meta(conn, "derived", "0")
@@ -280,9 +397,15 @@ def refresh(
                 try:
                     for result in results:
                         report.parsed += 1
-                        report.new_messages += _store_file(conn, result, stats[result.path][0], mtimes.get(result.path, 0), known.get(result.path))
+                        # Each file's rows land together: a kill or Ctrl-C leaves whole files or none.
+                        conn.execute("SAVEPOINT one_file")
+                        try:
+                            report.new_messages += _store_file(conn, result, stats[result.path][0], mtimes.get(result.path, 0))
+                        except Exception as exc:  # a row SQLite refuses must not stop the run or lose the file silently
+                            conn.execute("ROLLBACK TO one_file")
+                            _store_failure(conn, result, stats[result.path][0], mtimes.get(result.path, 0), exc)
+                        conn.execute("RELEASE one_file")
                         pending_commit += 1
-                        # Each file's rows land together: a kill leaves whole files or none.
                         if pending_commit >= 200:
                             conn.execute("COMMIT")
                             conn.execute("BEGIN")
@@ -290,7 +413,13 @@ def refresh(
                         progress.advance(1)
                     conn.execute("COMMIT")
                 except BaseException:
+                    results.close()  # stops the worker processes now, not at interpreter exit
                     if conn.in_transaction:
+                        try:
+                            conn.execute("ROLLBACK TO one_file")  # the file being stored when interrupted
+                            conn.execute("RELEASE one_file")
+                        except sqlite3.OperationalError:
+                            pass  # interrupted between files: nothing half-written
                         conn.execute("COMMIT")  # keep the whole files already read; the rest is read next time
                     raise
                 finally:
@@ -317,13 +446,10 @@ def _mtimes(todo: Sequence[tuple[str, str, int]]) -> dict[str, int]:
     return out
 
 
-def _store_file(conn: sqlite3.Connection, result: FileResult, size: int, mtime_ns: int, old: tuple | None) -> int:
-    if old is not None:
-        store.forget_file(conn, old[0])
-        conn.execute("DELETE FROM files WHERE id=?", (old[0],))
+def _store_file(conn: sqlite3.Connection, result: FileResult, size: int, mtime_ns: int) -> int:
     cur = conn.execute(
         "INSERT INTO files (path, size, mtime_ns, sha256, kind, messages, problems) VALUES (?,?,?,?,?,?,?)",
-        (result.path, size, mtime_ns, result.sha256, result.kind, len(result.messages), len(result.problems)),
+        (store.db_text(result.path), size, mtime_ns, result.sha256, result.kind, len(result.messages), len(result.problems)),
     )
     file_id = cur.lastrowid
     added = 0
@@ -333,6 +459,15 @@ def _store_file(conn: sqlite3.Connection, result: FileResult, size: int, mtime_n
     for prob in result.problems:
         store.insert_problem(conn, prob, file_id)
     return added
+
+
+def _store_failure(conn: sqlite3.Connection, result: FileResult, size: int, mtime_ns: int, error: Exception) -> None:
+    cur = conn.execute(
+        "INSERT INTO files (path, size, mtime_ns, sha256, kind, messages, problems) VALUES (?,?,?,?,?,?,?)",
+        (store.db_text(result.path), size, mtime_ns, result.sha256, result.kind, 0, 1),
+    )
+    reason = f"could not be stored in the index ({type(error).__name__}: {error}); {len(result.messages)} messages not indexed"
+    store.insert_problem(conn, Problem(result.path, "", reason), cur.lastrowid)
 
 
 def derive(conn: sqlite3.Connection) -> None:

@@ -20,6 +20,10 @@ What counts as a mark (each becomes one ``RedactionMark`` with its span):
   (``saw it b4 lunch`` is chat; ``withheld under b6 and`` is a mark).
 * Privacy Act: ``Privacy Act``, ``5 U.S.C. § 552a`` (with any subsection), and
   ``(j)(2)`` / ``(k)(1)``-``(k)(7)`` only within 80 characters after one of those.
+  ``Privacy Act`` that ends another law's name (``Electronic Communications
+  Privacy Act``, ``Right to Financial Privacy Act``, ``Family Educational
+  Rights and Privacy Act``) or begins a longer one (``Privacy Act Officer``,
+  ``Privacy Act Statement``) is not a mark.
 * California Public Records Act: ``Gov. Code § 6254(c)``, ``Government Code
   section 6254(k)``, ``GC 6254(f)``, ``Gov't Code § 7927.700``, ``Cal. Gov.
   Code 7922.000``. ``GC`` counts only as a word of its own followed by a
@@ -192,6 +196,16 @@ _LIST_LEAD = re.compile(r"[A-Za-z]+\.?\s{0,2}")
 _BARE_PARTS = re.compile(r"[bB]\(?\s?([1-9])\s?\)?(?:\s?\(\s?([A-Fa-f])\s?\)|([A-Fa-f]))?")
 _PRIVACY_SUB = re.compile(r"\(\s?[jk]\s?\)\s?\(\s?[1-7]\s?\)")
 _PRIVACY_WINDOW = 80
+# A capitalised word just before "Privacy Act" (or before "and Privacy Act") makes it the end
+# of another law's name, unless the word is one that introduces a citation of the 1974 Act.
+_NAME_BEFORE_ACT = re.compile(r"([A-Z][A-Za-z'’]+)(?:\s{1,3}(?:and|&)\s{1,3}|\s{1,3})$")
+_CITING_BEFORE_ACT = frozenset(
+    "the under per see pursuant federal foia and or exemption exemptions exempt withheld redacted "
+    "act acts".split()
+)
+# A capitalised word right after it makes it part of a title or office ("Privacy Act Officer").
+_NAME_AFTER_ACT = re.compile(r"[ \t]{1,2}([A-Z][a-z]{2,}|[A-Z]{3,})(?![A-Za-z])")
+_CITING_AFTER_ACT = frozenset("exemption exemptions exempt and or of section sections subsection".split())
 
 _UNCODED = re.compile(
     r"\[\[?\s{0,2}(?:REDACTED|[Rr]edacted|REDACTION|[Rr]edaction|WITHHELD|[Ww]ithheld)(?![A-Za-z])"
@@ -349,6 +363,8 @@ def _coded_spans(text: str) -> list[tuple[int, int, str, str]]:
             if code:
                 append((start, end, code, "federal"))
         elif kind.startswith("pa"):
+            if kind == "pa_name" and _names_another_law(text, start, end):
+                continue
             append((start, end, "privacy-act", "privacy-act"))
             privacy_ends.append(end)
         elif kind.startswith("gov"):
@@ -366,6 +382,15 @@ def _coded_spans(text: str) -> list[tuple[int, int, str, str]]:
     if privacy_ends:
         found = _add_privacy_subsections(text, found, privacy_ends)
     return found
+
+
+def _names_another_law(text: str, start: int, end: int) -> bool:
+    """Whether "Privacy Act" at ``start:end`` is part of a longer proper name, not the 1974 Act cited."""
+    before = _NAME_BEFORE_ACT.search(text, max(0, start - 40), start)
+    if before and before.group(1).lower() not in _CITING_BEFORE_ACT:
+        return True
+    after = _NAME_AFTER_ACT.match(text, end)
+    return bool(after) and after.group(1).lower() not in _CITING_AFTER_ACT
 
 
 def _add_privacy_subsections(

@@ -1,4 +1,4 @@
-"""Redaction counts: by exemption code, thread, person and month, with what each code means."""
+"""Redaction counts: by exemption code, thread, person, month or field, with what each code means."""
 from __future__ import annotations
 
 import sqlite3
@@ -6,34 +6,51 @@ from collections import Counter
 
 from ..query import Filters, message_where
 
+GROUPINGS = ("code", "thread", "person", "month", "field")
+# A sender blacked out in the release is a participant with no name; its marks are still counted.
+REDACTED_SENDER = "(redacted sender)"
+UNKNOWN_SENDER = "(no sender)"
+
 
 def redaction_rows(conn: sqlite3.Connection, filters: Filters | None = None, by: str = "code") -> list[dict]:
-    """Counts of redaction marks grouped ``by`` code | thread | person | month | field."""
+    """Counts of redaction marks grouped ``by`` code | thread | person | month | field, largest first.
+
+    Each distinct message counts once: a near-duplicate copy (``duplicate_of``
+    set) repeats its canonical copy's marks and is left out.
+    """
     from ..redactions import describe
 
+    if by not in GROUPINGS:
+        raise ValueError(f"cannot group redactions by {by!r}; choose one of {', '.join(GROUPINGS)}")
     where, params = message_where(filters or Filters())
     rows = conn.execute(
-        "SELECT r.code, r.family, r.field, m.id, m.thread_id, substr(m.date, 1, 7),"
+        "SELECT r.code, r.family, r.field, m.id, m.thread_id, substr(m.date, 1, 7), m.from_redacted,"
         " (SELECT a.person FROM addresses a WHERE a.message = m.id AND a.role = 'from') AS sender,"
-        " (SELECT p.name FROM people p JOIN addresses a ON a.person = p.id WHERE a.message = m.id AND a.role = 'from') AS sender_name"
-        f" FROM redactions r JOIN messages m ON m.id = r.message WHERE {where}",
+        " (SELECT p.name FROM people p JOIN addresses a ON a.person = p.id WHERE a.message = m.id AND a.role = 'from') AS sender_name,"
+        " (SELECT t.subject FROM threads t WHERE t.id = m.thread_id) AS thread_subject"
+        f" FROM redactions r JOIN messages m ON m.id = r.message WHERE m.duplicate_of IS NULL AND {where}",
         params,
     ).fetchall()
-    marks: Counter = Counter()
-    messages: dict = {}
-    meta: dict = {}
-    for code, family, field, mid, thread, month, sender, sender_name in rows:
-        key = {"code": code, "thread": thread, "person": sender, "month": month, "field": field}[by]
-        key = key if key is not None else ""
+    marks: Counter[str] = Counter()
+    messages: dict[str, set[str]] = {}
+    meta: dict[str, dict] = {}
+    for code, family, field, mid, thread, month, from_redacted, sender, sender_name, thread_subject in rows:
+        if by == "person" and not sender:
+            # No person to name: a redacted sender and a missing one are kept apart.
+            key = "\x00" + (REDACTED_SENDER if from_redacted else UNKNOWN_SENDER)
+        else:
+            key = {"code": code, "thread": thread, "person": sender, "month": month, "field": field}[by] or ""
         marks[key] += 1
         messages.setdefault(key, set()).add(mid)
         if by == "code":
             meta[key] = {"family": family, "meaning": describe(code)}
+        elif by == "thread":
+            meta[key] = {"subject": thread_subject or ""}
         elif by == "person":
-            meta[key] = {"name": sender_name or ("(redacted or unknown sender)" if not sender else sender)}
+            meta[key] = {"name": sender_name or key.lstrip("\x00")}
     out = []
     for key, n in sorted(marks.items(), key=lambda kv: (-kv[1], kv[0])):
-        row = {by: key or None, "marks": n, "messages": len(messages[key])}
+        row = {by: None if not key or key.startswith("\x00") else key, "marks": n, "messages": len(messages[key])}
         row.update(meta.get(key, {}))
         out.append(row)
     return out

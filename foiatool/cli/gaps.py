@@ -22,9 +22,14 @@ COLUMNS = [
 def command(paths, db, jobs, strict, quiet, tz, filters, output) -> None:
     """List what the release implies but does not contain: messages referenced but not
     produced, messages that survive only as quoted history, replies whose parent
-    is missing, attachments mentioned but absent, long silences inside active
-    threads, and Bates numbers missing from a sequence. Each item cites where the
-    evidence is; --format markdown gives an appendix for an appeal letter.
+    is missing, attachments named on a printed page or mentioned in the text but
+    absent, long silences inside active threads and in a person's correspondence,
+    and Bates numbers missing from a sequence.
+
+    Each item cites where the evidence is (file, place inside it, Bates numbers);
+    --format markdown gives an appendix for an appeal letter. Filters narrow the
+    messages looked at; Bates gaps concern the whole release and are listed only
+    without filters. Silences use only dates read from clean headers.
     """
     from ..analysis.gaps import gap_rows
 

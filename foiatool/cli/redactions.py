@@ -10,7 +10,8 @@ from .output import output_options
 KEY_COLUMNS = {
     "code": [Column("code", "Code"), Column("marks", "Marks", "int"), Column("messages", "Messages", "int"),
              Column("family", "Family"), Column("meaning", "Meaning", width=60)],
-    "thread": [Column("thread", "Thread", "id"), Column("marks", "Marks", "int"), Column("messages", "Messages", "int")],
+    "thread": [Column("thread", "Thread", "id"), Column("subject", "Subject", width=50), Column("marks", "Marks", "int"),
+               Column("messages", "Messages", "int")],
     "person": [Column("person", "Sender", "id"), Column("name", "Name"), Column("marks", "Marks", "int"), Column("messages", "Messages", "int")],
     "month": [Column("month", "Month"), Column("marks", "Marks", "int"), Column("messages", "Messages", "int")],
     "field": [Column("field", "Field"), Column("marks", "Marks", "int"), Column("messages", "Messages", "int")],
@@ -26,8 +27,9 @@ def command(paths, db, jobs, strict, quiet, tz, filters, by, output) -> None:
     """Count redaction marks ((b)(6), (b)(7)(C), Gov. Code §6254(c), [REDACTED], ███ ...)
     by exemption code (with its plain-English meaning), thread, sender, month or field.
 
-    A redacted sender or recipient counts as a mark in the 'from'/'to' field;
-    it is never a person.
+    A redacted sender or recipient counts as a mark in the 'from'/'to'/'cc'
+    field; it is never a person. Each distinct message counts once (a
+    near-duplicate copy is left out).
     """
     from ..analysis.redactions import redaction_rows
 
