@@ -115,7 +115,7 @@ def _header_key(message: DuplicateCandidate) -> tuple[str, str, str]:
 
 
 def find_near_duplicates(messages: Iterable[DuplicateCandidate]) -> dict[str, str]:
-    """Each near-duplicate copy's id -> the canonical copy's id (the smallest id of the group).
+    """Each near-duplicate copy's id -> the canonical copy's id (the copy with headers, else the smallest id).
 
     Copies must share sender, minute, subject and text (see ``near_duplicate_key``).
     Two copies carrying different Message-IDs are different messages and are
@@ -138,9 +138,10 @@ def find_near_duplicates(messages: Iterable[DuplicateCandidate]) -> dict[str, st
             if len(same) < 2:
                 continue
             for group in _split_by_message_id(sorted(same, key=lambda m: m.id)):
-                canonical = group[0].id
-                for other in group[1:]:
-                    duplicate_of[other.id] = canonical
+                canonical = min(group, key=_canonical_rank).id
+                for other in group:
+                    if other.id != canonical:
+                        duplicate_of[other.id] = canonical
     for copy, original in _printed_copies(by_header, duplicate_of).items():
         duplicate_of.setdefault(copy, duplicate_of.get(original, original))
     return dict(sorted(duplicate_of.items()))
@@ -187,8 +188,19 @@ def _printed_copies(by_header: dict, already: dict[str, str]) -> dict[str, str]:
                     continue
                 if not _same_sender(a.sender, b.sender, name_matches_address):
                     continue
-                found[b.id] = a.id
+                keep, copy = sorted((a, b), key=_canonical_rank)
+                found[copy.id] = keep.id
     return found
+
+
+def _canonical_rank(message: DuplicateCandidate) -> tuple:
+    """The copy that stands for the group: the one with headers, a trustworthy date and an address."""
+    return (
+        not message.message_id,
+        getattr(message, "date_status", "ok") != "ok",
+        not (message.sender and message.sender.email),
+        message.id,
+    )
 
 
 def _same_sender(a: Address | None, b: Address | None, name_matches_address) -> bool:

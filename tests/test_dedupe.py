@@ -48,3 +48,9 @@ def test_short_texts_are_never_enough():
     a = Copy("m1", None, "Re: call", Address("Lee, David", "david.lee@ice.dhs.gov"), utc(19, 30), "Thanks.")
     b = Copy("m2", None, "Re: call", Address("Lee, David", ""), utc(14, 30), "Thanks.", "guessed")
     assert find_near_duplicates([a, b]) == {}
+
+
+def test_the_copy_with_headers_stands_for_the_group_whatever_its_id():
+    printed = Copy("m0", None, "County opt-out language", Address("Lee, David", ""), utc(14, 30), TEXT, "guessed")
+    original = Copy("m9", "abc@ice", "County opt-out language", Address("Lee, David", "david.lee@ice.dhs.gov"), utc(19, 30, 12), TEXT)
+    assert find_near_duplicates([printed, original]) == {"m0": "m9"}
