@@ -18,12 +18,16 @@ def _md(text: object) -> str:
     return markdown_inline("" if text is None else str(text))
 
 
-def _when(value: str | None, tz: tzinfo | None) -> str:
+def _when(value: str | None, tz: tzinfo | None, status: str = "ok") -> str:
     when = from_iso(value)
     if when is None:
         return "date unknown"
+    if status == "guessed":
+        # A printed time whose zone nothing in the release shows: give it as printed.
+        return when.strftime("%Y-%m-%d %H:%M") + " (as printed; zone unknown)"
     shown = when.astimezone(tz) if tz is not None else when
-    return shown.strftime("%Y-%m-%d %H:%M ") + (shown.strftime("%Z") or "UTC")
+    text = shown.strftime("%Y-%m-%d %H:%M ") + (shown.strftime("%Z") or "UTC")
+    return text + (" (zone inferred)" if status == "inferred" else "")
 
 
 def _table(headers: list[str], rows: Iterable[list[str]]) -> str:
@@ -131,7 +135,7 @@ def thread_section(conn: sqlite3.Connection, thread: dict, opts: ReportOptions, 
         if m["date_status"] != "ok":
             flags.append(f"date {m['date_status']}")
         rows.append([
-            str(number[m["id"]]), _md(_when(m["date"], opts.tz)), _md(m["from"].label()),
+            str(number[m["id"]]), _md(_when(m["date"], opts.tz, m["date_status"])), _md(m["from"].label()),
             _md(", ".join(a.label() for a in m["to"])), _md(m["subject"]), _md("; ".join(flags)),
         ])
     out.append(_table(["#", "Date", "From", "To", "Subject", "Notes"], rows))
@@ -174,7 +178,7 @@ def thread_section(conn: sqlite3.Connection, thread: dict, opts: ReportOptions, 
     out.append(f"{h}# Messages")
     out.append("")
     for m in messages:
-        out.append(f"{h}## #{number[m['id']]} {_md(m['from'].label() or '(no sender)')}, {_md(_when(m['date'], opts.tz))}")
+        out.append(f"{h}## #{number[m['id']]} {_md(m['from'].label() or '(no sender)')}, {_md(_when(m['date'], opts.tz, m['date_status']))}")
         out.append("")
         facts = [
             f"- **Id:** `{_code(m['id'])}`" + (f" (Message-ID `{_code(m['message_id'])}`)" if m["message_id"] else " (no Message-ID)"),
