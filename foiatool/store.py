@@ -5,6 +5,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -16,7 +17,7 @@ from .dates import iso
 from .errors import FoiatoolError, IndexBusyError
 from .model import Address, Message, Problem, Source
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # The schema is documented in the README ("The index"); keep the two in step.
 SCHEMA = """
@@ -219,9 +220,11 @@ def _migrate(conn: sqlite3.Connection) -> None:
         with conn:
             for table in tables:
                 conn.execute(f'DROP TABLE IF EXISTS "{table}"')
-    with conn:
-        conn.executescript(SCHEMA)
-        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+    # One transaction: a kill while the schema is being made leaves no half-made index.
+    conn.executescript(
+        "BEGIN;\n" + SCHEMA
+        + f"\nINSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');\nCOMMIT;"
+    )
 
 
 def get_meta(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
@@ -262,71 +265,144 @@ def _addr_rows(message_key: str, role: str, addrs: Iterable[Address]) -> list[tu
     return [(message_key, role, i, a.name, a.email, a.redacted) for i, a in enumerate(addrs)]
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def db_text(text: str) -> str:
+    """Text as the index stores it: bytes that were not UTF-8 (a Latin-1 file name, a raw
+    tar member name) become ``\\xNN`` escapes instead of making SQLite refuse the row."""
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(_escape_surrogate, text)
+
+
+def _escape_surrogate(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def _clean(value):
+    return db_text(value) if isinstance(value, str) else value
+
+
 def insert_message(conn: sqlite3.Connection, stored: StoredMessage, file_id: int | None) -> bool:
     """Add a message (or only its new source when the same message is already indexed).
+
+    Copies of one message (same content id) found in several places can differ in
+    what the id does not cover (Bcc, attachments, defects). The index keeps the
+    copy found at the first source in (path, locator) order, whatever order files
+    are read in, so every run over the same inputs gives the same index.
 
     Returns True when the message itself was new.
     """
     m = stored.message
-    sender = m.sender or Address()
     cur = conn.execute(
         "INSERT OR IGNORE INTO messages (id, message_id, in_reply_to, refs, subject, from_name, from_email,"
         " from_redacted, date, date_status, body, new_text, quoted, defects, recovered)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (
-            m.id, m.message_id, m.in_reply_to, json.dumps(m.references), m.subject, sender.name,
-            sender.email, sender.redacted, iso(m.date), m.date_status, m.body, stored.new_text,
-            stored.quoted_json, json.dumps(m.defects), int(m.recovered),
-        ),
+        _message_row(stored),
     )
     is_new = cur.rowcount == 1
+    replace = False
+    if not is_new and file_id is not None and m.sources:
+        first = conn.execute(
+            "SELECT path, locator FROM sources WHERE message=? AND file_id IS NOT NULL ORDER BY path, locator LIMIT 1",
+            (m.id,),
+        ).fetchone()
+        mine = min((db_text(s.path), db_text(s.locator)) for s in m.sources)
+        replace = first is not None and mine < (first[0], first[1])
     for src in m.sources:
         conn.execute(
             "INSERT OR IGNORE INTO sources (message, file_id, path, locator, kind, provenance) VALUES (?,?,?,?,?,?)",
-            (m.id, file_id, src.path, src.locator, src.kind, json.dumps(src.provenance)),
+            (m.id, file_id, db_text(src.path), db_text(src.locator), src.kind, _clean(json.dumps(src.provenance))),
         )
-    if not is_new:
+    if not is_new and not replace:
         return False
+    if replace:
+        conn.execute(
+            "UPDATE messages SET message_id=?, in_reply_to=?, refs=?, subject=?, from_name=?, from_email=?,"
+            " from_redacted=?, date=?, date_status=?, body=?, new_text=?, quoted=?, defects=?, recovered=? WHERE id=?",
+            (*_message_row(stored)[1:], m.id),
+        )
+        _delete_dependents(conn, [m.id])
+    _insert_dependents(conn, stored)
+    return is_new
+
+
+def _message_row(stored: StoredMessage) -> tuple:
+    m = stored.message
+    sender = m.sender or Address()
+    return tuple(_clean(v) for v in (
+        m.id, m.message_id, m.in_reply_to, json.dumps(m.references), m.subject, sender.name,
+        sender.email, sender.redacted, iso(m.date), m.date_status, m.body, stored.new_text,
+        stored.quoted_json, json.dumps(m.defects), int(m.recovered),
+    ))
+
+
+def _insert_dependents(conn: sqlite3.Connection, stored: StoredMessage) -> None:
+    """Addresses, attachments, redaction marks and the full-text row of a stored message."""
+    m = stored.message
+    sender = m.sender or Address()
     rows = _addr_rows(m.id, "from", [m.sender] if m.sender else [])
     rows += _addr_rows(m.id, "to", m.to) + _addr_rows(m.id, "cc", m.cc) + _addr_rows(m.id, "bcc", m.bcc)
     conn.executemany(
-        "INSERT OR IGNORE INTO addresses (message, role, position, name, email, redacted) VALUES (?,?,?,?,?,?)", rows
+        "INSERT OR IGNORE INTO addresses (message, role, position, name, email, redacted) VALUES (?,?,?,?,?,?)",
+        [tuple(_clean(v) for v in row) for row in rows],
     )
     if m.attachments:
         conn.executemany(
             "INSERT OR IGNORE INTO attachments VALUES (?,?,?,?,?,?)",
-            [(m.id, i, a.name, a.content_type, a.size, a.sha256) for i, a in enumerate(m.attachments)],
+            [(m.id, i, _clean(a.name), _clean(a.content_type), a.size, a.sha256) for i, a in enumerate(m.attachments)],
         )
     if stored.redactions:
         conn.executemany(
             "INSERT INTO redactions (message, field, code, family, text) VALUES (?,?,?,?,?)",
-            [(m.id, *r) for r in stored.redactions],
+            [(m.id, *(_clean(v) for v in r)) for r in stored.redactions],
         )
     recipients = " ".join(a.label() for a in m.recipients())
+    # The full-text row shares the message's rowid, so deleting it never scans the whole table.
     conn.execute(
-        "INSERT INTO messages_fts (id, subject, sender, recipients, body) VALUES (?,?,?,?,?)",
-        (m.id, m.subject, sender.label(), recipients, m.body),
+        "INSERT INTO messages_fts (rowid, id, subject, sender, recipients, body)"
+        " SELECT rowid, ?, ?, ?, ?, ? FROM messages WHERE id=?",
+        (m.id, _clean(m.subject), _clean(sender.label()), _clean(recipients), _clean(m.body), m.id),
     )
-    return True
+
+
+def _delete_dependents(conn: sqlite3.Connection, ids: list[str]) -> None:
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        conn.execute(f"DELETE FROM messages_fts WHERE rowid IN (SELECT rowid FROM messages WHERE id IN ({marks}))", chunk)
+        for table in ("addresses", "attachments", "redactions"):
+            conn.execute(f"DELETE FROM {table} WHERE message IN ({marks})", chunk)
 
 
 def delete_messages(conn: sqlite3.Connection, ids: list[str]) -> None:
     """Remove messages and everything hanging off them (the index keeps no orphans)."""
+    _delete_dependents(conn, ids)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        for table, col in (
-            ("sources", "message"), ("addresses", "message"), ("attachments", "message"),
-            ("redactions", "message"), ("messages_fts", "id"), ("messages", "id"),
-        ):
-            conn.execute(f"DELETE FROM {table} WHERE {col} IN ({marks})", chunk)
+        conn.execute(f"DELETE FROM sources WHERE message IN ({marks})", chunk)
+        conn.execute(f"DELETE FROM messages WHERE id IN ({marks})", chunk)
 
 
 def forget_file(conn: sqlite3.Connection, file_id: int) -> None:
     """Drop a file's sources and problems; messages found nowhere else go with them."""
-    ids = [r[0] for r in conn.execute("SELECT DISTINCT message FROM sources WHERE file_id=?", (file_id,))]
-    conn.execute("DELETE FROM sources WHERE file_id=?", (file_id,))
-    conn.execute("DELETE FROM problems WHERE file_id=?", (file_id,))
+    forget_files(conn, [file_id])
+
+
+def forget_files(conn: sqlite3.Connection, file_ids: Iterable[int]) -> None:
+    """Drop these files' sources and problems in one pass; messages found nowhere else go with them."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS forgotten_files (id INTEGER PRIMARY KEY)")
+    conn.execute("DELETE FROM forgotten_files")
+    conn.executemany("INSERT OR IGNORE INTO forgotten_files (id) VALUES (?)", ((i,) for i in file_ids))
+    ids = [r[0] for r in conn.execute(
+        "SELECT DISTINCT message FROM sources WHERE file_id IN (SELECT id FROM forgotten_files)"
+    )]
+    conn.execute("DELETE FROM sources WHERE file_id IN (SELECT id FROM forgotten_files)")
+    conn.execute("DELETE FROM problems WHERE file_id IN (SELECT id FROM forgotten_files)")
+    conn.execute("DELETE FROM forgotten_files")
     orphans = []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
@@ -336,10 +412,31 @@ def forget_file(conn: sqlite3.Connection, file_id: int) -> None:
     delete_messages(conn, orphans)
 
 
+def files_to_reread(conn: sqlite3.Connection, file_ids: Iterable[int]) -> set[int]:
+    """Other files that must be read again when these files are forgotten.
+
+    A message kept because another file also holds it must then show that other
+    file's copy (see insert_message), which only reading that file again gives.
+    """
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS forgotten_files (id INTEGER PRIMARY KEY)")
+    conn.execute("DELETE FROM forgotten_files")
+    conn.executemany("INSERT OR IGNORE INTO forgotten_files (id) VALUES (?)", ((i,) for i in file_ids))
+    rows = conn.execute(
+        "SELECT DISTINCT o.file_id FROM sources o"
+        " WHERE o.file_id IS NOT NULL AND o.file_id NOT IN (SELECT id FROM forgotten_files)"
+        " AND o.message IN ("
+        "   SELECT s.message FROM sources s WHERE s.file_id IN (SELECT id FROM forgotten_files)"
+        "   AND NOT EXISTS (SELECT 1 FROM sources f WHERE f.message = s.message AND f.file_id IS NOT NULL"
+        "                   AND (f.path < s.path OR (f.path = s.path AND f.locator < s.locator))))"
+    ).fetchall()
+    conn.execute("DELETE FROM forgotten_files")
+    return {r[0] for r in rows}
+
+
 def insert_problem(conn: sqlite3.Connection, problem: Problem, file_id: int | None) -> None:
     conn.execute(
         "INSERT INTO problems (file_id, path, locator, reason) VALUES (?,?,?,?)",
-        (file_id, problem.path, problem.locator, problem.reason),
+        (file_id, db_text(problem.path), db_text(problem.locator), db_text(problem.reason)),
     )
 
 
