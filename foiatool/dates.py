@@ -29,6 +29,7 @@ LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
 _PAREN_COMMENT = re.compile(r"\([^)]*\)")
 _JUNK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _MAX_LEN = 200
+_RFC_YEAR = re.compile(r"^\s*(?:[A-Za-z]{3},?\s*)?\d{1,2}\s+[A-Za-z]{3}\s+(\d{2,4})\b")
 # The shape of an RFC 5322 date ("Thu, 22 Aug 2002 13:09:08 -0700"); the standard
 # library's parser silently drops "PM" from other forms, so only this shape goes to it.
 _RFC_SHAPE = re.compile(
@@ -53,17 +54,25 @@ def parse_date(text: str | None, default_tz: tzinfo | None = None) -> tuple[date
     if not raw or len(raw) > _MAX_LEN:
         return None, "missing"
     parsed = None
-    if _RFC_SHAPE.match(_PAREN_COMMENT.sub(" ", raw)):
+    shape = _RFC_SHAPE.match(_PAREN_COMMENT.sub(" ", raw))
+    if shape:
+        year = _RFC_YEAR.search(raw)
+        if year and len(year.group(1)) == 4 and not 1970 <= int(year.group(1)) < 2100:
+            # The standard library reads "0000" or "0001" as 2000/2001; such a year is corrupt.
+            return None, "missing"
         try:
             parsed = email.utils.parsedate_to_datetime(raw)
         except (TypeError, ValueError, IndexError, OverflowError):
             parsed = None
     if parsed is not None:
-        if parsed.tzinfo is not None:
-            utc = parsed.astimezone(timezone.utc)
-            return (utc, "ok") if _plausible(utc) else (None, "missing")
-        # "-0000" means the zone is unknown (RFC 5322 §3.3)
-        guessed = parsed.replace(tzinfo=default_tz or timezone.utc).astimezone(timezone.utc)
+        try:
+            if parsed.tzinfo is not None:
+                utc = parsed.astimezone(timezone.utc)
+                return (utc, "ok") if _plausible(utc) else (None, "missing")
+            # "-0000" means the zone is unknown (RFC 5322 §3.3)
+            guessed = parsed.replace(tzinfo=default_tz or timezone.utc).astimezone(timezone.utc)
+        except (OverflowError, ValueError):  # year 9999 pushed past the end of time by its zone
+            return None, "missing"
         return (guessed, "guessed") if _plausible(guessed) else (None, "missing")
     return _parse_loose(raw, default_tz)
 
