@@ -480,6 +480,26 @@ def _mail_parser(data: bytes) -> tuple[Any, list[str]]:
     return mailparser.MailParser(message), received
 
 
+# A message with more parts than this is hostile or broken; reading a million tiny parts
+# costs tens of seconds, so only the first parts are read (and the cut is a defect).
+MAX_MIME_PARTS = 10_000
+_DELIMITER_LINE = re.compile(rb"^--", re.MULTILINE)
+
+
+def _bounded_parts(data: bytes) -> tuple[bytes, str | None]:
+    if data.count(b"\n--") <= MAX_MIME_PARTS:
+        return data, None
+    for count, match in enumerate(_DELIMITER_LINE.finditer(data), 1):
+        if count > MAX_MIME_PARTS:
+            return data[: match.start()], f"more than {MAX_MIME_PARTS:,} MIME parts: only the first {MAX_MIME_PARTS:,} were read"
+    return data, None
+
+
+def _headers_only(data: bytes) -> bytes:
+    end = re.search(rb"\r?\n\r?\n", data)
+    return (data[: end.end()] if end else data) + b"\n"
+
+
 def parse_rfc822(data: bytes, source: Source) -> Message:
     """One RFC 822 message as a typed Message found at ``source``.
 
@@ -491,11 +511,21 @@ def parse_rfc822(data: bytes, source: Source) -> Message:
     body_bytes, envelope_address = strip_envelope_lines(data)
     if not _opens_with_header_block(body_bytes[:65536]):
         raise ParseError("not an email message: no header block at the start")
+    body_bytes, too_many_parts = _bounded_parts(body_bytes)
+    nested_too_deep = False
     try:
         parser, received = _mail_parser(body_bytes)
+    except RecursionError:
+        # MIME nested hundreds deep: the headers are still worth having.
+        nested_too_deep = True
+        parser, received = _mail_parser(_headers_only(body_bytes))
     except Exception as error:  # mail-parser's own errors and anything the stdlib raises underneath
         raise ParseError(f"mail parser failed: {type(error).__name__}: {error}") from error
     fields = header_fields_from_parser(parser, received)
+    if too_many_parts:
+        fields.defects.append(too_many_parts)
+    if nested_too_deep:
+        fields.defects.append("MIME parts nested too deep to read: headers only")
     if fields.sender is None and envelope_address:
         fields.sender = Address(email=envelope_address.lower())
         fields.defects.append("sender taken from the mbox separator line")
