@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter, defaultdict
+from dataclasses import replace
 
 import networkx as nx
 
@@ -11,32 +12,44 @@ from ..query import Filters, message_where
 
 
 def people_graph(conn: sqlite3.Connection, filters: Filters | None = None) -> nx.DiGraph:
-    """Nodes are persons (with name, organisation, messages sent); an edge A→B weighs the messages A sent B."""
-    where, params = message_where(filters or Filters())
+    """Nodes are persons (with name, organisation, messages sent); an edge A→B weighs the messages A sent B.
+
+    ``sent`` counts messages in the release and ``recovered`` those rebuilt from
+    quoted history, as ``foiatool people`` does; edges count both, since a
+    recovered message is evidence that A wrote to B.
+    """
+    # A near-duplicate copy is the same message again, not another one A wrote B.
+    where, params = message_where(replace(filters or Filters(), include_duplicates=False))
     senders: dict[str, str] = {}
+    recovered_ids: set[str] = set()
     recipients: dict[str, set[str]] = defaultdict(set)
-    for mid, role, person in conn.execute(
-        f"SELECT a.message, a.role, a.person FROM addresses a JOIN messages m ON m.id = a.message WHERE a.person IS NOT NULL AND {where}",
+    for mid, role, person, rec in conn.execute(
+        "SELECT a.message, a.role, a.person, m.recovered FROM addresses a JOIN messages m ON m.id = a.message"
+        f" WHERE a.person IS NOT NULL AND {where}",
         params,
     ):
         if role == "from":
             senders[mid] = person
+            if rec:
+                recovered_ids.add(mid)
         else:
             recipients[mid].add(person)
     weights: Counter[tuple[str, str]] = Counter()
     sent: Counter[str] = Counter()
+    recovered: Counter[str] = Counter()
     for mid, sender in senders.items():
-        sent[sender] += 1
+        (recovered if mid in recovered_ids else sent)[sender] += 1
         for rcpt in recipients.get(mid, ()):
             if rcpt != sender:
                 weights[(sender, rcpt)] += 1
     graph = nx.DiGraph()
-    involved = set(sent) | {p for ps in recipients.values() for p in ps}
+    involved = set(sent) | set(recovered) | {p for ps in recipients.values() for p in ps}
     for r in conn.execute("SELECT id, name, emails, org, org_label FROM people ORDER BY id"):
         if r["id"] in involved:
             graph.add_node(
                 r["id"], label=r["name"], name=r["name"], emails=";".join(json.loads(r["emails"])),
                 org=r["org"] or "", org_label=r["org_label"] or "", sent=sent.get(r["id"], 0),
+                recovered=recovered.get(r["id"], 0),
             )
     for (a, b), w in sorted(weights.items()):
         if a in graph and b in graph:
@@ -45,21 +58,33 @@ def people_graph(conn: sqlite3.Connection, filters: Filters | None = None) -> nx
 
 
 def central_people(graph: nx.DiGraph, top: int = 5) -> list[dict]:
-    """The most central people: weighted degree (messages in and out), with betweenness as a tie-breaker."""
+    """The most central people: most distinct correspondents (degree centrality), then most traffic, then betweenness.
+
+    Distinct correspondents come first because traffic alone ranks a feed
+    that writes hundreds of messages to its one reader above the person
+    everyone writes to. ``messages`` is what the person sent plus what others
+    sent them; ``weight`` counts each message once per recipient, as the
+    graph's edges do.
+    """
     if graph.number_of_nodes() == 0:
         return []
-    degree = dict(graph.degree(weight="weight"))
+    weight = dict(graph.degree(weight="weight"))
+    received = dict(graph.in_degree(weight="weight"))
+    correspondents = {n: len(set(graph.successors(n)) | set(graph.predecessors(n))) for n in graph.nodes}
     # Betweenness is quadratic; sample on large graphs so `summary` stays instant.
     k = None if graph.number_of_nodes() <= 500 else 200
     between = nx.betweenness_centrality(graph.to_undirected(as_view=True), k=k, seed=7)
-    ranked = sorted(graph.nodes, key=lambda n: (-degree[n], -between[n], n))[:top]
+    ranked = sorted(graph.nodes, key=lambda n: (-correspondents[n], -weight[n], -between[n], n))[:top]
     return [
         {
             "id": n,
             "name": graph.nodes[n].get("name", n),
             "org": graph.nodes[n].get("org", ""),
-            "messages": degree[n],
-            "correspondents": len(set(graph.successors(n)) | set(graph.predecessors(n))),
+            "correspondents": correspondents[n],
+            "sent": graph.nodes[n].get("sent", 0),
+            "received": received[n],
+            "messages": graph.nodes[n].get("sent", 0) + received[n],
+            "weight": weight[n],
             "betweenness": round(between[n], 4),
         }
         for n in ranked

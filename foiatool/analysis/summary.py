@@ -6,9 +6,10 @@ import sqlite3
 from collections import Counter
 from datetime import tzinfo
 
+from ..dates import from_iso
 from ..query import Filters
 from .network import central_people, people_graph
-from .timeline import activity, sparkline
+from .timeline import activity, period_start, sparkline
 
 
 def _one(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> int:
@@ -17,19 +18,29 @@ def _one(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> int:
 
 
 def summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int = 5) -> dict:
-    """The summary as plain data (JSON-ready); renderers draw it."""
-    messages = _one(conn, "SELECT count(*) FROM messages WHERE recovered = 0")
+    """The summary as plain data (JSON-ready); renderers draw it.
+
+    Months and busiest days are counted in zone ``tz`` (None: the local zone);
+    ``sparkline`` has one character per month from the first to the last.
+    """
+    # A near-duplicate (a printed copy of an .eml, say) is one more copy, not one more message.
+    messages = _one(conn, "SELECT count(*) FROM messages WHERE recovered = 0 AND duplicate_of IS NULL")
     recovered = _one(conn, "SELECT count(*) FROM messages WHERE recovered = 1")
     files = _one(conn, "SELECT count(*) FROM files")
     sources = _one(conn, "SELECT count(*) FROM sources s JOIN messages m ON m.id = s.message WHERE m.recovered = 0")
     kinds = dict(conn.execute("SELECT kind, count(*) FROM sources s JOIN messages m ON m.id = s.message WHERE m.recovered = 0 GROUP BY kind ORDER BY kind").fetchall())
     problems = _one(conn, "SELECT count(*) FROM problems")
-    multi = _one(conn, "SELECT count(*) FROM (SELECT message FROM sources s JOIN messages m ON m.id = s.message WHERE m.recovered = 0 GROUP BY message HAVING count(*) > 1)")
+    # A message and its near-duplicate copies (a printed page of an .eml) are one message found more than once.
+    multi = _one(conn, "SELECT count(*) FROM (SELECT coalesce(m.duplicate_of, m.id) AS original FROM sources s"
+                       " JOIN messages m ON m.id = s.message WHERE m.recovered = 0 GROUP BY original HAVING count(*) > 1)")
     near = _one(conn, "SELECT count(*) FROM messages WHERE duplicate_of IS NOT NULL")
-    first, last = conn.execute("SELECT min(date), max(date) FROM messages WHERE recovered = 0").fetchone()
-    undated = _one(conn, "SELECT count(*) FROM messages WHERE recovered = 0 AND date IS NULL")
-    guessed = _one(conn, "SELECT count(*) FROM messages WHERE recovered = 0 AND date_status = 'guessed'")
-    monthly = [r for r in activity(conn, Filters(include_recovered=False), "month", tz) if r["period"] != "undated"]
+    first, last = conn.execute("SELECT min(date), max(date) FROM messages WHERE recovered = 0 AND duplicate_of IS NULL").fetchone()
+    undated = _one(conn, "SELECT count(*) FROM messages WHERE recovered = 0 AND duplicate_of IS NULL AND date IS NULL")
+    guessed = _one(conn, "SELECT count(*) FROM messages WHERE recovered = 0 AND duplicate_of IS NULL AND date_status = 'guessed'")
+    inferred = _one(conn, "SELECT count(*) FROM messages WHERE recovered = 0 AND duplicate_of IS NULL AND date_status = 'inferred'")
+    # Months and redactions count the same messages as ``messages``: near-duplicate copies once.
+    distinct = Filters(include_recovered=False, include_duplicates=False)
+    monthly = [r for r in activity(conn, distinct, "month", tz) if r["period"] != "undated"]
 
     sizes = [r[0] for r in conn.execute("SELECT messages FROM threads")]
     buckets = Counter("1" if n == 1 else "2-3" if n <= 3 else "4-9" if n <= 9 else "10+" for n in sizes)
@@ -43,7 +54,7 @@ def summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int = 5) ->
             {"id": r[0], "name": r[1], "org": r[2], "messages": r[3]}
             for r in conn.execute(
                 "SELECT p.id, p.name, p.org, count(DISTINCT a.message) AS n FROM addresses a JOIN people p ON p.id = a.person"
-                f" JOIN messages m ON m.id = a.message WHERE m.recovered = 0 AND a.role IN ({roles})"
+                f" JOIN messages m ON m.id = a.message WHERE m.recovered = 0 AND m.duplicate_of IS NULL AND a.role IN ({roles})"
                 " GROUP BY p.id ORDER BY n DESC, p.id LIMIT ?",
                 (top,),
             )
@@ -55,21 +66,22 @@ def summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int = 5) ->
         for r in conn.execute(
             "SELECT p.unit, max(p.unit_label), max(p.org), max(p.org_label), count(DISTINCT p.id), count(DISTINCT a.message) AS n"
             " FROM addresses a JOIN people p ON p.id = a.person JOIN messages m ON m.id = a.message"
-            " WHERE m.recovered = 0 AND p.unit IS NOT NULL AND coalesce(p.org_kind, '') != 'personal'"
+            " WHERE m.recovered = 0 AND m.duplicate_of IS NULL AND p.unit IS NOT NULL AND coalesce(p.org_kind, '') != 'personal'"
             " GROUP BY p.unit ORDER BY n DESC, p.unit LIMIT ?",
             (top,),
         )
     ]
-    days = [
-        {"day": r[0], "messages": r[1]}
-        for r in conn.execute(
-            "SELECT substr(date, 1, 10) AS d, count(*) AS n FROM messages WHERE recovered = 0 AND date IS NOT NULL"
-            " GROUP BY d ORDER BY n DESC, d LIMIT ?",
-            (top,),
-        )
-    ]
-    redactions = dict(conn.execute("SELECT code, count(*) FROM redactions GROUP BY code ORDER BY count(*) DESC, code").fetchall())
-    redacted_messages = _one(conn, "SELECT count(DISTINCT message) FROM redactions")
+    per_day: Counter[str] = Counter()
+    for (d,) in conn.execute("SELECT date FROM messages WHERE recovered = 0 AND duplicate_of IS NULL AND date IS NOT NULL"):
+        when = from_iso(d)
+        if when is not None:
+            per_day[period_start(when, "day", tz).isoformat()] += 1
+    days = [{"day": day, "messages": n} for day, n in sorted(per_day.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
+    redactions = dict(conn.execute(
+        "SELECT r.code, count(*) FROM redactions r JOIN messages m ON m.id = r.message WHERE m.duplicate_of IS NULL"
+        " GROUP BY r.code ORDER BY count(*) DESC, r.code"
+    ).fetchall())
+    redacted_messages = _one(conn, "SELECT count(DISTINCT r.message) FROM redactions r JOIN messages m ON m.id = r.message WHERE m.duplicate_of IS NULL")
     placeholders = _one(conn, "SELECT count(DISTINCT ref_message_id) FROM placeholders")
     conflicts = json.loads(_meta(conn, "id_conflicts") or "{}")
 
@@ -89,13 +101,14 @@ def summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int = 5) ->
         "last": last,
         "undated": undated,
         "guessed_dates": guessed,
+        "inferred_dates": inferred,
         "monthly": [{"month": r["period"], "messages": r["messages"]} for r in monthly],
         "sparkline": sparkline([r["messages"] for r in monthly]),
         "top_senders": top_people("'from'"),
         "top_recipients": top_people("'to','cc','bcc'"),
         "top_organisations": orgs,
         "busiest_days": days,
-        "central_people": central_people(people_graph(conn, Filters(include_recovered=False)), top),
+        "central_people": central_people(people_graph(conn, distinct), top),
         "duplicates": {"messages_with_copies": multi, "extra_copies": sources - messages, "near_duplicates": near},
         "recovered": recovered,
         "referenced_not_in_dump": placeholders,

@@ -3,21 +3,26 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, tzinfo
 from statistics import median
 
-from ..dates import from_iso
+from ..dates import from_iso, iso, to_zone
 from ..query import Filters, message_where
 
 PERIODS = ("day", "week", "month")
 # A silence is "quiet" when it is this many times the usual gap, and at least this long.
 QUIET_FACTOR = 4.0
 QUIET_MINIMUM = timedelta(days=3)
+# Fewer dated messages than this give no usual rhythm to break.
+QUIET_MIN_MESSAGES = 4
 
 
 def period_start(when: datetime, by: str, tz: tzinfo | None) -> date:
-    local = when.astimezone(tz) if tz is not None else when.astimezone(timezone.utc)
+    """The first day of the day/week (Monday)/month holding ``when`` in zone ``tz`` (None: the local zone)."""
+    local = to_zone(when, tz)
+    assert local is not None
     d = local.date()
     if by == "day":
         return d
@@ -38,20 +43,28 @@ def period_label(d: date, by: str) -> str:
     if by == "month":
         return d.strftime("%Y-%m")
     if by == "week":
-        iso = d.isocalendar()
-        return f"{iso[0]}-W{iso[1]:02d}"
+        iso_week = d.isocalendar()
+        return f"{iso_week[0]}-W{iso_week[1]:02d}"
     return d.isoformat()
 
 
 def activity(conn: sqlite3.Connection, filters: Filters, by: str = "month", tz: tzinfo | None = None) -> list[dict]:
-    """Counts per period over the filtered messages, empty periods included so gaps show."""
-    where, params = message_where(filters)
+    """Counts per period over the filtered messages, empty periods included so gaps show.
+
+    ``guessed`` counts the messages of a period whose date had to be guessed
+    (no zone, a non-standard form, a printed date); messages with no date at
+    all are counted in a last row whose period is ``undated``. A near-duplicate
+    copy (``duplicate_of`` set) is the same message again and is not counted.
+    """
+    where, params = message_where(replace(filters, include_duplicates=False))
     counts: Counter[date] = Counter()
+    guessed: Counter[date] = Counter()
     senders: dict[date, set[str]] = defaultdict(set)
     threads: dict[date, set[str]] = defaultdict(set)
     undated = 0
-    for mid, d, sender, thread in conn.execute(
-        f"SELECT m.id, m.date, coalesce(nullif(m.from_email, ''), lower(m.from_name)), m.thread_id FROM messages m WHERE {where}",
+    for d, status, sender, thread in conn.execute(
+        "SELECT m.date, m.date_status, coalesce(nullif(m.from_email, ''), lower(m.from_name)), m.thread_id"
+        f" FROM messages m WHERE {where}",
         params,
     ):
         when = from_iso(d)
@@ -60,6 +73,8 @@ def activity(conn: sqlite3.Connection, filters: Filters, by: str = "month", tz: 
             continue
         key = period_start(when, by, tz)
         counts[key] += 1
+        if status != "ok":
+            guessed[key] += 1
         if sender:
             senders[key].add(sender)
         if thread:
@@ -75,11 +90,12 @@ def activity(conn: sqlite3.Connection, filters: Filters, by: str = "month", tz: 
                     "messages": counts.get(cur, 0),
                     "senders": len(senders.get(cur, ())),
                     "threads": len(threads.get(cur, ())),
+                    "guessed": guessed.get(cur, 0),
                 }
             )
             cur = next_period(cur, by)
     if undated:
-        rows.append({"period": "undated", "start": None, "messages": undated, "senders": None, "threads": None})
+        rows.append({"period": "undated", "start": None, "messages": undated, "senders": None, "threads": None, "guessed": None})
     return rows
 
 
@@ -97,7 +113,7 @@ class QuietPeriod:
 def quiet_periods(dates: list[datetime], factor: float = QUIET_FACTOR, minimum: timedelta = QUIET_MINIMUM) -> list[QuietPeriod]:
     """Silences within an active span much longer than its usual rhythm (median gap)."""
     ordered = sorted(dates)
-    if len(ordered) < 4:
+    if len(ordered) < QUIET_MIN_MESSAGES:
         return []
     gaps = [b - a for a, b in zip(ordered, ordered[1:])]
     positive = [g for g in gaps if g > timedelta(0)]
@@ -108,19 +124,92 @@ def quiet_periods(dates: list[datetime], factor: float = QUIET_FACTOR, minimum: 
     return [QuietPeriod(a, b, usual) for a, b in zip(ordered, ordered[1:]) if b - a > threshold]
 
 
-def dated_messages(conn: sqlite3.Connection, filters: Filters) -> list[datetime]:
-    """Dates of the filtered messages whose dates are trustworthy (guessed dates stay out)."""
-    where, params = message_where(filters)
-    out = []
-    for (d,) in conn.execute(f"SELECT m.date FROM messages m WHERE {where} AND m.date_status = 'ok'", params):
+def _days(delta: timedelta) -> float:
+    return round(delta.total_seconds() / 86400, 1)
+
+
+def _quiet_rows(scope: str, key: str, name: str, trusted: list[datetime], guessed: list[datetime]) -> list[dict]:
+    rows = []
+    for q in quiet_periods(trusted):
+        rows.append(
+            {
+                "scope": scope,
+                "id": key,
+                "name": name,
+                "start": iso(q.start),
+                "end": iso(q.end),
+                "days": _days(q.length),
+                "usual_gap_days": _days(q.usual_gap),
+                "dated_messages": len(trusted),
+                "guessed_in_gap": sum(1 for g in guessed if q.start < g < q.end),
+            }
+        )
+    return rows
+
+
+def quiet_period_rows(
+    conn: sqlite3.Connection, filters: Filters, persons: Sequence[str] = (), threads: Sequence[str] = ()
+) -> list[dict]:
+    """Quiet periods of each named person and thread, or of every person and thread in the filtered messages.
+
+    A person's rhythm is every message they sent or received, a thread's every
+    message in it. Only dates read from a clean header (``ok``) set the rhythm
+    and the gaps: a guessed date can be hours (or, for a day/month swap, weeks)
+    off. A message with a guessed date that falls inside a gap is counted in
+    ``guessed_in_gap`` (a recovered, withheld message often is one), so the
+    reader sees that the silence may be broken. Near-duplicate copies are left
+    out: a copy would be a zero gap that shortens the usual rhythm.
+    """
+    filters = replace(filters, include_duplicates=False)
+    dated: dict[tuple[str, str], tuple[list[datetime], list[datetime]]] = defaultdict(lambda: ([], []))
+    names: dict[tuple[str, str], str] = {}
+
+    def add(key: tuple[str, str], d: str | None, status: str) -> None:
         when = from_iso(d)
         if when is not None:
-            out.append(when)
+            dated[key][0 if status == "ok" else 1].append(when)
+
+    if persons or threads:
+        for person in persons:
+            where, params = message_where(replace(filters, person=[person], thread=[]))
+            for d, status in conn.execute(f"SELECT m.date, m.date_status FROM messages m WHERE {where}", params):
+                add(("person", person), d, status)
+            dated.setdefault(("person", person), ([], []))
+        for thread in threads:
+            where, params = message_where(replace(filters, person=[], thread=[thread]))
+            for d, status in conn.execute(f"SELECT m.date, m.date_status FROM messages m WHERE {where}", params):
+                add(("thread", thread), d, status)
+            dated.setdefault(("thread", thread), ([], []))
+    else:
+        where, params = message_where(filters)
+        for person, d, status in conn.execute(
+            "SELECT pm.person, m.date, m.date_status FROM messages m JOIN"
+            " (SELECT DISTINCT message, person FROM addresses WHERE person IS NOT NULL) pm ON pm.message = m.id"
+            f" WHERE {where}",
+            params,
+        ):
+            add(("person", person), d, status)
+        for thread, d, status in conn.execute(
+            f"SELECT m.thread_id, m.date, m.date_status FROM messages m WHERE m.thread_id IS NOT NULL AND {where}", params
+        ):
+            add(("thread", thread), d, status)
+    for scope, table, column in (("person", "people", "name"), ("thread", "threads", "subject")):
+        wanted = [k for s, k in dated if s == scope]
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for key, name in conn.execute(f"SELECT id, {column} FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                names[(scope, key)] = name
+    out: list[dict] = []
+    for key, (trusted, guessed) in dated.items():
+        out.extend(_quiet_rows(key[0], key[1], names.get(key, ""), trusted, guessed))
+    if not (persons or threads):
+        # Every person and thread: the longest silences first.
+        out.sort(key=lambda r: (-r["days"], r["scope"], r["id"], r["start"]))
     return out
 
 
 def sparkline(values: list[int]) -> str:
-    """A one-line chart (▁▂▃▄▅▆▇█) of monthly counts for the summary screen."""
+    """A one-line chart (▁▂▃▄▅▆▇█) of monthly counts for the summary screen; a month with none is a space."""
     if not values:
         return ""
     blocks = "▁▂▃▄▅▆▇█"

@@ -1,10 +1,12 @@
 """``foiatool people``: the persons in the release and their traffic."""
 from __future__ import annotations
 
+import os
+
 import click
 
 from ..render import Column
-from .common import corpus_options, filter_options, get_app, open_corpus
+from .common import Corpus, corpus_options, filter_options, get_app, open_corpus
 from .output import output_options
 
 COLUMNS = [
@@ -19,6 +21,7 @@ COLUMNS = [
     Column("names", "Names seen", "list"),
     Column("unit_label", "Organisation"),
     Column("org", "Parent org"),
+    Column("messages", "Messages", "int"),
     Column("recovered", "Recovered", "int"),
     Column("top_correspondents", "Top correspondents", "list"),
     Column("median_reply_seconds", "Median reply (s)", "float"),
@@ -29,8 +32,11 @@ DEFAULT = ["id", "name", "unit", "sent", "received", "first", "last", "top_corre
 @click.command("people")
 @corpus_options()
 @filter_options
-@click.option("--sort", type=click.Choice(["messages", "sent", "received", "name", "first", "last", "org"]), default="messages", show_default=True)
-@click.option("--aliases", type=click.Path(exists=True, dir_okay=False), help="CSV 'address,person' rows: merge addresses into one person, or 'address,-' to keep one apart.")
+@click.option("--sort", type=click.Choice(["messages", "sent", "received", "name", "first", "last", "org"]), default="messages", show_default=True,
+              help="Order of the people: most messages (sent and received) first, or by this field.")
+@click.option("--aliases", type=click.Path(dir_okay=False), metavar="FILE",
+              help="CSV with the header 'address,person': rows sharing a person key are one person; 'address,-' "
+                   "keeps that address apart. Stored with the index until another file replaces it.")
 @click.option("--explain", metavar="PERSON", help="Say why PERSON's addresses and names were merged (id, address or name).")
 @output_options
 def command(paths, db, jobs, strict, quiet, tz, filters, sort, aliases, explain, output) -> None:
@@ -39,13 +45,22 @@ def command(paths, db, jobs, strict, quiet, tz, filters, sort, aliases, explain,
 
     Addresses are merged into one person only on evidence: the same address,
     or the same normalised name within one organisation, or an --aliases row;
-    never on a name alone across organisations.
+    never on a name alone across organisations. --explain PERSON says why.
+
+    The aliases file stays with the index: later runs of every command, with
+    or without --aliases, use it (and apply it again when new input changes
+    the people) until --aliases names another file; a file with only the
+    header line drops them. Median reply times leave out messages whose date
+    was guessed or is missing.
     """
     from ..analysis.people import find_people, people_records
 
     corpus = open_corpus(paths, db, jobs=jobs, strict=strict, quiet=quiet, tz=tz)
     if aliases:
-        corpus = _apply_aliases(corpus, aliases, paths, db, jobs, strict, quiet, tz)
+        rules, digest = read_aliases(aliases)
+        ensure_aliases(corpus, rules, os.path.abspath(aliases), digest)
+    else:
+        ensure_aliases(corpus)
     if explain:
         ids = find_people(corpus.conn, explain)
         if not ids:
@@ -63,29 +78,48 @@ def command(paths, db, jobs, strict, quiet, tz, filters, sort, aliases, explain,
     corpus.finish()
 
 
-def _apply_aliases(corpus, aliases_path, paths, db, jobs, strict, quiet, tz):
-    """Re-derive people with the user's aliases (a writer step) and reopen the index."""
+def read_aliases(path: str) -> tuple[list, str]:
+    """The rules of an aliases file and its digest; a usage error (exit 2) naming the file and line otherwise."""
     import hashlib
 
-    from .. import store
-    from ..derive import derive_people
     from ..people import load_aliases
 
     try:
-        rules = load_aliases(aliases_path)
+        with open(path, "rb") as handle:
+            digest = hashlib.sha256(handle.read()).hexdigest()
+        rules = load_aliases(path)
+    except FileNotFoundError:
+        raise click.BadParameter(f"{path}: no such file", param_hint="--aliases") from None
+    except OSError as exc:
+        raise click.BadParameter(f"{path}: cannot be read ({exc.strerror or exc})", param_hint="--aliases") from None
     except ValueError as exc:
-        raise click.UsageError(f"{aliases_path}: {exc}") from exc
-    digest = hashlib.sha256(open(aliases_path, "rb").read()).hexdigest()
+        raise click.BadParameter(f"{path}: {exc}", param_hint="--aliases") from None
+    return rules, digest
+
+
+def ensure_aliases(corpus: Corpus, rules: list | None = None, file: str = "", digest: str = "") -> None:
+    """Make the people in the index reflect the aliases: newly given ``rules``, else the ones stored with it.
+
+    Deriving people again is a writer step: it takes the index's writer lock,
+    then the command reads on through a fresh read-only connection.
+    """
+    from .. import store
+    from ..analysis.people import aliases_need_applying, apply_aliases, saved_aliases
+
+    wanted = aliases_need_applying(corpus.conn, rules)
+    if wanted is None:
+        return
+    if rules is None:
+        saved = saved_aliases(corpus.conn)
+        file, digest = (saved.file, saved.sha256) if saved else ("", "")
     db_path = corpus.db_path
     corpus.conn.close()
     with store.writer_lock(db_path, on_wait=get_app().terminal.warn):
         conn = store.connect(db_path)
         try:
-            if store.get_meta(conn, "aliases") != digest:
-                with conn:
-                    derive_people(conn, rules)
-                    store.set_meta(conn, "aliases", digest)
+            # Another process may have brought the people up to date while this one waited.
+            if aliases_need_applying(conn, wanted) is not None:
+                apply_aliases(conn, wanted, file, digest)
         finally:
             conn.close()
     corpus.conn = store.connect(db_path, readonly=True)
-    return corpus

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..render import Column
-from .common import corpus_options, filter_options, get_app, open_corpus
+from .common import corpus_options, filter_options, get_app, open_corpus, parse_tz
 from .messages import COLUMNS as MESSAGE_COLUMNS, FLAT_ONLY
 from .output import output_options
 
@@ -14,8 +14,22 @@ COLUMNS = [
     Column("senders", "Senders", "int"),
     Column("threads", "Threads", "int"),
     Column("start", "Start"),
+    Column("guessed", "Guessed dates", "int"),
 ]
-EVENT_DEFAULT = ["date", "from_label", "to_label", "subject", "thread"]
+DEFAULT = ["period", "messages", "senders", "threads", "start"]
+EVENT_DEFAULT = ["date", "from_label", "to_label", "subject", "thread", "flags"]
+QUIET_COLUMNS = [
+    Column("scope", "Scope"),
+    Column("id", "Person or thread", "id"),
+    Column("name", "Name or subject", width=36),
+    Column("start", "Silent from", "date"),
+    Column("end", "Until", "date"),
+    Column("days", "Days", "float"),
+    Column("usual_gap_days", "Usual gap (days)", "float"),
+    Column("guessed_in_gap", "Guessed dates in gap", "int"),
+    Column("dated_messages", "Dated messages", "int"),
+]
+QUIET_DEFAULT = ["scope", "id", "name", "start", "end", "days", "usual_gap_days", "guessed_in_gap"]
 
 
 @click.command("timeline")
@@ -24,49 +38,75 @@ EVENT_DEFAULT = ["date", "from_label", "to_label", "subject", "thread"]
 @click.option("--person", "persons", multiple=True, metavar="P", help="Only messages P sent or received (person id, address or name).")
 @click.option("--by", type=click.Choice(["day", "week", "month"]), default="month", show_default=True, help="Period of the activity chart.")
 @click.option("--events", is_flag=True, help="List the events (who sent what to whom, in order) instead of counts per period.")
+@click.option("--quiet-periods", "quiet_only", is_flag=True,
+              help="List the quiet periods as rows: of each --person and --thread, or of every person and thread.")
 @output_options
-def command(paths, db, jobs, strict, quiet, tz, filters, persons, by, events, output) -> None:
+def command(paths, db, jobs, strict, quiet, tz, filters, persons, by, events, quiet_only, output) -> None:
     """Activity over time: messages per day, week or month, drawn as bars on a
-    terminal and given as data when piped; --events lists who sent what to whom.
+    terminal and given as rows when piped; --events lists who sent what to whom.
 
-    With --person or --thread, quiet periods (silences much longer than the
-    usual rhythm, which often mark withheld material) are listed on stderr.
-    Messages with guessed or missing dates are shown as such.
+    Periods are counted in the --tz zone; without --tz, in local time on a
+    terminal and in UTC when the output is data, so piped output is the same on
+    every machine. Messages with a guessed date are counted in their period
+    (the 'guessed' key says how many); messages with no date are counted on a
+    last row, 'undated'.
+
+    Quiet periods are silences, within a person's or thread's active span, much
+    longer than its usual rhythm (median gap); they often mark withheld
+    material. With --person or --thread they are listed under the chart on a
+    terminal (on stderr when the output is data); --quiet-periods gives them
+    as rows in any --format, for the named people and threads or for everyone.
     """
     from ..analysis.people import find_people
-    from ..analysis.timeline import activity, dated_messages, quiet_periods
+    from ..analysis.timeline import activity, quiet_period_rows
     from ..query import flat_message, message_records, message_where
+    from .people import ensure_aliases
 
     corpus = open_corpus(paths, db, jobs=jobs, strict=strict, quiet=quiet, tz=tz)
+    ensure_aliases(corpus)
+    person_ids: list[str] = []
     for p in persons:
         ids = find_people(corpus.conn, p)
         if not ids:
             raise click.UsageError(f"no person matches {p!r}")
-        filters.person.extend(ids)
+        person_ids.extend(i for i in ids if i not in person_ids)
+    filters.person.extend(person_ids)
     terminal = get_app().terminal
+    fmt = output.resolved_format()
+    on_screen = fmt == "table"
+    zone = parse_tz(tz) if (tz is not None or on_screen) else parse_tz("UTC")
+    threads = list(filters.thread)
+
+    if quiet_only:
+        rows = quiet_period_rows(corpus.conn, filters, person_ids, threads)
+        output.emit(rows, QUIET_COLUMNS, default_columns=QUIET_DEFAULT, tz=corpus.tz, title="Quiet periods")
+        corpus.finish()
+        return
+
     if events:
+        # One event per message: a near-duplicate copy is the same event again.
+        filters.include_duplicates = False
         rows = (flat_message(r) for r in message_records(corpus.conn, where=message_where(filters)))
         output.emit(rows, MESSAGE_COLUMNS, default_columns=EVENT_DEFAULT, tz=corpus.tz, drop_keys=FLAT_ONLY)
     else:
-        rows = activity(corpus.conn, filters, by, corpus.tz)
-        if output.resolved_format() == "table":
+        periods = activity(corpus.conn, filters, by, zone)
+        if on_screen and output.columns is None:
             from ..render.charts import activity_chart
 
-            activity_chart(terminal.console_out, rows, title=f"Messages per {by}")
+            activity_chart(terminal.console_out, periods, title=f"Messages per {by}")
         else:
-            output.emit(rows, COLUMNS, id_key="period")
-    if (persons or filters.thread) and not quiet:
-        for q in quiet_periods(dated_messages(corpus.conn, filters)):
-            terminal.warn(
-                f"quiet period: {q.start:%Y-%m-%d} to {q.end:%Y-%m-%d} ({q.length.days} days; usual gap {_human(q.usual_gap)})"
-            )
+            output.emit(periods, COLUMNS, default_columns=DEFAULT, id_key="period")
+
+    if person_ids or threads:
+        silences = quiet_period_rows(corpus.conn, filters, person_ids, threads)
+        if on_screen:
+            from ..render.charts import quiet_periods_table
+
+            quiet_periods_table(terminal.console_out, silences, corpus.tz)
+        elif not (quiet or get_app().quiet):
+            for q in silences:
+                terminal.warn(
+                    f"quiet period: {q['start'][:10]} to {q['end'][:10]} for {q['id']} ({q['days']:g} days;"
+                    f" usual gap {q['usual_gap_days']:g} days); --quiet-periods lists them as data"
+                )
     corpus.finish()
-
-
-def _human(delta) -> str:
-    seconds = delta.total_seconds()
-    if seconds < 3600:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 86400:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} days"

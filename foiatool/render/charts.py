@@ -11,22 +11,72 @@ def _text(value: Any) -> str:
     return terminal_safe("" if value is None else str(value), multiline=False)
 
 
-def activity_chart(console, rows: list[dict], title: str = "Messages", width: int = 50) -> None:
-    """One bar per period, scaled to the busiest; empty periods drawn empty so gaps show."""
+def activity_chart(console, rows: list[dict], title: str = "Messages", width: int | None = None) -> None:
+    """One bar per period, scaled to the busiest; empty periods drawn empty so gaps show.
+
+    A "Guessed" column appears when some dates had to be guessed, so the reader
+    knows which bars rest partly on them; undated messages get their own row.
+    """
     from rich.table import Table
     from rich.text import Text
 
+    if not rows:
+        console.print(Text(f"{title}: no messages match"))
+        return
+    show_guessed = any(r.get("guessed") for r in rows)
     table = Table(title=title, show_header=True, header_style="bold", box=None, pad_edge=False)
     table.add_column("Period", no_wrap=True)
     table.add_column("", no_wrap=True)
     table.add_column("Msgs", justify="right")
     table.add_column("Senders", justify="right")
+    if show_guessed:
+        table.add_column("Guessed", justify="right")
+    if width is None:
+        # what the period, count and sender columns need; the bars get the rest, up to 50 cells
+        label = max((len(str(r["period"])) for r in rows), default=7)
+        width = max(10, min(50, console.width - label - (30 if show_guessed else 21)))
     top = max((r["messages"] for r in rows if r.get("messages")), default=0) or 1
     for r in rows:
         n = r.get("messages") or 0
         length = 0 if n == 0 else max(1, round(n * width / top))
-        table.add_row(Text(_text(r["period"])), Text("█" * length, style="cyan"), str(n), "" if r.get("senders") is None else str(r["senders"]))
+        cells = [Text(_text(r["period"])), Text("█" * length, style="cyan"), str(n), "" if r.get("senders") is None else str(r["senders"])]
+        if show_guessed:
+            cells.append("" if not r.get("guessed") else str(r["guessed"]))
+        table.add_row(*cells)
     console.print(table)
+
+
+def quiet_periods_table(console, rows: list[dict], tz: tzinfo | None = None) -> None:
+    """The quiet periods under the activity chart, one small table per person or thread."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from .values import cell_text
+
+    if not rows:
+        console.print(Text("Quiet periods: none (no silence much longer than the usual rhythm)"))
+        return
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["scope"], r["id"]), []).append(r)
+    for (scope, key), members in groups.items():
+        name = members[0].get("name")
+        who = f"{name} ({key})" if name else key
+        table = Table(title=_text(f"Quiet periods of {scope} {who}"), title_justify="left", show_header=True,
+                      header_style="bold", box=None, pad_edge=False)
+        for header in ("Silent from", "Until"):
+            table.add_column(header, no_wrap=True)
+        for header in ("Days", "Usual gap", "Guessed in gap"):
+            table.add_column(header, justify="right", no_wrap=True)
+        for r in members:
+            table.add_row(
+                Text(_text(cell_text(r["start"], human=True, kind="date", tz=tz))),
+                Text(_text(cell_text(r["end"], human=True, kind="date", tz=tz))),
+                f"{r['days']:g}",
+                f"{r['usual_gap_days']:g} days",
+                str(r["guessed_in_gap"]) if r["guessed_in_gap"] else "",
+            )
+        console.print(table)
 
 
 def summary_screen(console, data: dict, tz: tzinfo | None = None) -> None:
@@ -60,8 +110,8 @@ def summary_screen(console, data: dict, tz: tzinfo | None = None) -> None:
         [
             ("Messages", f"{d['messages']} distinct, from {d['files']} files ({d['sources']} copies: {kinds})"),
             ("Problems", f"{d['problems']} items could not be read" + (" (see 'foiatool problems')" if d["problems"] else "")),
-            ("Dates", f"{(d['first'] or '?')[:10]} to {(d['last'] or '?')[:10]}  ({d['guessed_dates']} guessed, {d['undated']} undated)"),
-            ("Monthly", d["sparkline"] or "-"),
+            ("Dates", f"{_day(d['first'], tz)} to {_day(d['last'], tz)}  ({d['guessed_dates']} guessed, {d.get('inferred_dates', 0)} zone inferred, {d['undated']} undated)"),
+            ("Monthly", _monthly_line(d["monthly"], d["sparkline"])),
             ("Threads", f"{d['threads']}  (sizes: " + ", ".join(f"{k}: {v}" for k, v in d["thread_sizes"].items()) + ")"),
             ("People", f"{d['people']} in {d['organisations']} organisations ({d['parent_organisations']} parent organisations)"),
             ("Duplicates", f"{dup['messages_with_copies']} messages found more than once ({dup['extra_copies']} extra copies); {dup['near_duplicates']} near-duplicates"),
@@ -76,9 +126,38 @@ def summary_screen(console, data: dict, tz: tzinfo | None = None) -> None:
     parts.append(list_table("Top recipients", ["Person", "Name", "Msgs"], [[p["id"], p["name"], p["messages"]] for p in d["top_recipients"]]))
     parts.append(list_table("Organisations", ["Domain", "Organisation", "Part of", "Msgs"],
                             [[o["org"], o["label"], o["parent_label"] if o["parent"] != o["org"] else "", o["messages"]] for o in d["top_organisations"]]))
-    parts.append(list_table("Most central people", ["Person", "Name", "Msgs"], [[p["id"], p["name"], p["messages"]] for p in d["central_people"]]))
+    parts.append(list_table("Most central people", ["Person", "Name", "Correspondents", "Msgs"],
+                            [[p["id"], p["name"], p["correspondents"], p["messages"]] for p in d["central_people"]]))
     parts.append(list_table("Busiest days", ["Day", "Msgs"], [[x["day"], x["messages"]] for x in d["busiest_days"]]))
     console.print(Panel(Group(*[_spaced(p) for p in parts]), title="foiatool summary", title_align="left"))
+
+
+def _day(value: str | None, tz: tzinfo | None) -> str:
+    """A stored UTC timestamp as the day it was in the user's zone."""
+    from ..dates import from_iso, to_zone
+
+    moment = to_zone(from_iso(value), tz)
+    return moment.strftime("%Y-%m-%d") if moment is not None else "?"
+
+
+# A run of this many months or more without mail is drawn as one "┆": a stray
+# date decades away (a sender's clock) would otherwise stretch the line across the screen.
+_LONG_SILENCE = 12
+
+
+def _monthly_line(monthly: list[dict], line: str) -> str:
+    """The monthly sparkline between its first and last month, long empty runs folded."""
+    from itertools import groupby
+
+    if not line:
+        return "-"
+    pieces = []
+    for char, run in groupby(line):
+        length = len(list(run))
+        pieces.append("┆" if char == " " and length >= _LONG_SILENCE else char * length)
+    folded = "".join(pieces)
+    note = "  (┆: a year or more without mail)" if folded != line else ""
+    return f"{monthly[0]['month']} {folded} {monthly[-1]['month']}{note}"
 
 
 def _spaced(renderable):
