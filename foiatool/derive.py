@@ -320,6 +320,12 @@ def infer_print_zones(conn: sqlite3.Connection) -> dict[str, str]:
 
 
 def derive_all(conn: sqlite3.Connection, aliases=()) -> None:
+    if not aliases:
+        # Aliases given once (people --aliases) stay with the index until replaced.
+        from .analysis.people import saved_aliases
+
+        saved = saved_aliases(conn)
+        aliases = saved.rules if saved else ()
     with conn:
         derive_threads(conn)
         infer_print_zones(conn)

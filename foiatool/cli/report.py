@@ -13,7 +13,7 @@ from .common import corpus_options, filter_options, get_app, open_corpus
 @filter_options
 @click.option("-o", "--output", "out_path", type=click.Path(dir_okay=False), help="Write the report to this file (default: stdout).")
 @click.option("--split", "split_dir", type=click.Path(file_okay=False), help="Write one file per thread plus index.md into this folder.")
-@click.option("--title", default="Email release report", show_default=True)
+@click.option("--title", default="Email release report", show_default=True, help="The report's top heading.")
 @click.option("--full-bodies", is_flag=True, help="Print whole bodies instead of collapsing quoted history.")
 def command(paths, db, jobs, strict, quiet, tz, filters, out_path, split_dir, title, full_bodies) -> None:
     """Write a markdown report to publish from or attach to an appeal: the summary;
