@@ -77,16 +77,19 @@ def _walk_directory(path: str, info: os.stat_result, ancestors: set[tuple[int, i
         yield Problem(path, "", "symbolic link loop: leads back to a folder that contains it")
         return
     try:
-        names = sorted(os.listdir(path))
+        # scandir knows from the directory itself which entries are folders, so a tree of
+        # 100,000 files costs one stat per file instead of several calls
+        with os.scandir(path) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
     except OSError as error:
         yield Problem(path, "", f"cannot read folder: {error.strerror or error}")
         return
     inner = ancestors | {identity}
-    is_maildir = "cur" in names and "new" in names and \
-        os.path.isdir(os.path.join(path, "cur")) and os.path.isdir(os.path.join(path, "new"))
-    for name in names:
-        child = os.path.join(path, name)
-        if name in IGNORED_DIRECTORY_NAMES and os.path.isdir(child):
+    names = {e.name: e for e in entries}
+    is_maildir = "cur" in names and "new" in names and _entry_is_dir(names["cur"]) and _entry_is_dir(names["new"])
+    for entry in entries:
+        name = entry.name
+        if name in IGNORED_DIRECTORY_NAMES and _entry_is_dir(entry):
             continue
         if is_ignored_name(name):
             continue
@@ -94,9 +97,33 @@ def _walk_directory(path: str, info: os.stat_result, ancestors: set[tuple[int, i
             if name == "tmp" or is_maildir_metadata(name):
                 continue
             if name in ("cur", "new"):
-                yield from _maildir_messages(child, inner)
+                yield from _maildir_messages(entry.path, inner)
                 continue
-        yield from _discover_path(child, inner)
+        yield from _discover_entry(entry, inner)
+
+
+def _entry_is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _discover_entry(entry: os.DirEntry, ancestors: set[tuple[int, int]], kind_hint: str = "") -> Iterator[InputFile | Problem]:
+    """Like _discover_path, but a plain file costs only the one stat scandir needs."""
+    try:
+        plain_file = not entry.is_symlink() and entry.is_file(follow_symlinks=False)
+    except OSError:
+        plain_file = False
+    if not plain_file:
+        yield from _discover_path(entry.path, ancestors, kind_hint=kind_hint)
+        return
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except OSError as error:
+        yield _link_problem(entry.path, error)
+        return
+    yield InputFile(path=entry.path, size=info.st_size, mtime_ns=info.st_mtime_ns, kind_hint=kind_hint)
 
 
 def _maildir_messages(folder: str, ancestors: set[tuple[int, int]]) -> Iterator[InputFile | Problem]:
