@@ -118,7 +118,8 @@ def iso(value: datetime | None) -> str | None:
 def from_iso(text: str | None) -> datetime | None:
     if not text:
         return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    # fromisoformat reads "...Z" since Python 3.11 and is many times faster than strptime
+    return datetime.fromisoformat(text)
 
 
 __all__ = ["parse_date", "to_zone", "iso", "from_iso", "TZ_ABBREVIATIONS", "timedelta"]

@@ -130,7 +130,7 @@ def derive_threads(conn: sqlite3.Connection) -> None:
                 if key:
                     people.add(key)
         thread_rows.append((t.id, t.root, t.subject, iso(t.first), iso(t.last), len(members), len(people)))
-    conn.executemany("INSERT INTO threads VALUES (?,?,?,?,?,?,?)", thread_rows)
+    conn.executemany("INSERT INTO threads (id, root, subject, first, last, messages, participants) VALUES (?,?,?,?,?,?,?)", thread_rows)
 
     conn.execute("DELETE FROM placeholders")
     conn.executemany(
@@ -169,6 +169,7 @@ def derive_threads(conn: sqlite3.Connection) -> None:
 
 
 def derive_people(conn: sqlite3.Connection, aliases=()) -> None:
+    from .analysis.summary import cache_summary
     from .people import resolve_people
 
     occurrences = [
@@ -202,6 +203,8 @@ def derive_people(conn: sqlite3.Connection, aliases=()) -> None:
         "UPDATE addresses SET person=? WHERE name=? AND email=? AND redacted IS ?",
         [(index.person_of(a), a.name, a.email, a.redacted) for a, _ in occurrences],
     )
+    # The summary names people: compute it again for the people just derived.
+    cache_summary(conn)
 
 
 def resolve_names_in_threads(conn: sqlite3.Connection) -> int:
@@ -319,6 +322,23 @@ def infer_print_zones(conn: sqlite3.Connection) -> dict[str, str]:
     return chosen
 
 
+def thread_figures(conn: sqlite3.Connection) -> None:
+    """Per-thread figures that listings show: recovered and missing messages, median reply time."""
+    from statistics import median
+
+    # Grouped scans, then one update per thread: correlated subqueries per thread were quadratic.
+    recovered = dict(conn.execute("SELECT thread_id, count(*) FROM messages WHERE recovered = 1 AND thread_id IS NOT NULL GROUP BY thread_id"))
+    missing = dict(conn.execute("SELECT thread_id, count(DISTINCT ref_message_id) FROM placeholders WHERE thread_id IS NOT NULL GROUP BY thread_id"))
+    latencies: dict[str, list[float]] = defaultdict(list)
+    for tid, seconds in conn.execute("SELECT thread_id, reply_seconds FROM messages WHERE reply_seconds IS NOT NULL AND thread_id IS NOT NULL"):
+        latencies[tid].append(seconds)
+    touched = set(recovered) | set(missing) | set(latencies)
+    conn.executemany(
+        "UPDATE threads SET recovered = ?, missing = ?, median_reply_seconds = ? WHERE id = ?",
+        [(recovered.get(t, 0), missing.get(t, 0), median(latencies[t]) if t in latencies else None, t) for t in touched],
+    )
+
+
 def derive_all(conn: sqlite3.Connection, aliases=()) -> None:
     if not aliases:
         # Aliases given once (people --aliases) stay with the index until replaced.
@@ -330,6 +350,7 @@ def derive_all(conn: sqlite3.Connection, aliases=()) -> None:
         derive_threads(conn)
         infer_print_zones(conn)
         resolve_names_in_threads(conn)
+        thread_figures(conn)
         derive_people(conn, aliases)
         store.set_meta(conn, "derived", "1")
 

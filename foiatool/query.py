@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from statistics import median
 
 from .dates import iso, parse_date
 from .errors import UsageError
@@ -273,11 +272,6 @@ def thread_records(conn: sqlite3.Connection, f: Filters | None = None, *, with_m
     if order is None:
         raise UsageError(f"unknown sort {sort!r}")
     base = "SELECT t.* FROM threads t"
-    recovered = dict(conn.execute("SELECT thread_id, count(*) FROM messages WHERE recovered = 1 GROUP BY thread_id").fetchall())
-    missing = dict(conn.execute("SELECT thread_id, count(DISTINCT ref_message_id) FROM placeholders GROUP BY thread_id").fetchall())
-    latencies: dict[str, list[float]] = defaultdict(list)
-    for tid, secs in conn.execute("SELECT thread_id, reply_seconds FROM messages WHERE reply_seconds IS NOT NULL"):
-        latencies[tid].append(secs)
     if wanted is not None:
         rows: list[sqlite3.Row] = []
         for start in range(0, len(wanted), 500):
@@ -304,9 +298,9 @@ def thread_records(conn: sqlite3.Connection, f: Filters | None = None, *, with_m
             "participants": r["participants"],
             "subject": r["subject"],
             "root": r["root"],
-            "recovered": recovered.get(r["id"], 0),
-            "missing": missing.get(r["id"], 0),
-            "median_reply_seconds": median(latencies[r["id"]]) if r["id"] in latencies else None,
+            "recovered": r["recovered"],
+            "missing": r["missing"],
+            "median_reply_seconds": r["median_reply_seconds"],
         }
         if with_messages:
             rec["message_list"] = list(message_records(conn, where=("m.thread_id = ?", [r["id"]])))

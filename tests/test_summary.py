@@ -152,3 +152,20 @@ def test_a_stray_far_date_is_folded_on_the_screen(tmp_path: Path) -> None:
     assert data["sparkline"][:2] == "█▅" and data["sparkline"][-1] == "▅"
     screen = invoke("summary", "--db", str(db), "-f", "screen", "--tz", "UTC").stdout
     assert "2002-03 █▅┆▅ 2028-10" in screen
+
+
+def test_the_summary_kept_in_the_index_equals_a_fresh_computation(tmp_path):
+    import sqlite3
+    from datetime import timezone
+
+    from foiatool.analysis.summary import CACHE_KEY, compute_summary, summary
+    from foiatool.cli import cli as foiatool_cli
+
+    db = tmp_path / "s.db"
+    samples = Path(__file__).resolve().parents[1] / "samples"
+    result = CliRunner().invoke(foiatool_cli, ["index", str(samples / "dump"), str(samples / "release"), "--db", str(db), "-q"])
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    assert conn.execute("SELECT value FROM meta WHERE key = ?", (CACHE_KEY,)).fetchone() is not None
+    assert summary(conn, timezone.utc) == compute_summary(conn, timezone.utc)

@@ -57,6 +57,9 @@ def people_graph(conn: sqlite3.Connection, filters: Filters | None = None) -> nx
     return graph
 
 
+BETWEENNESS_MAX_NODES = 500
+
+
 def central_people(graph: nx.DiGraph, top: int = 5) -> list[dict]:
     """The most central people: most distinct correspondents (degree centrality), then most traffic, then betweenness.
 
@@ -71,9 +74,12 @@ def central_people(graph: nx.DiGraph, top: int = 5) -> list[dict]:
     weight = dict(graph.degree(weight="weight"))
     received = dict(graph.in_degree(weight="weight"))
     correspondents = {n: len(set(graph.successors(n)) | set(graph.predecessors(n))) for n in graph.nodes}
-    # Betweenness is quadratic; sample on large graphs so `summary` stays instant.
-    k = None if graph.number_of_nodes() <= 500 else 200
-    between = nx.betweenness_centrality(graph.to_undirected(as_view=True), k=k, seed=7)
+    # Betweenness only breaks ties, and it is quadratic: on large graphs (thousands of
+    # people) even a sampled run costs seconds, so ties there fall back to the id.
+    if graph.number_of_nodes() <= BETWEENNESS_MAX_NODES:
+        between = nx.betweenness_centrality(graph.to_undirected(as_view=True), seed=7)
+    else:
+        between = dict.fromkeys(graph.nodes, 0.0)
     ranked = sorted(graph.nodes, key=lambda n: (-correspondents[n], -weight[n], -between[n], n))[:top]
     return [
         {

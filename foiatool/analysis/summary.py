@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from datetime import tzinfo
+from datetime import timezone, tzinfo
 
 from ..dates import from_iso
 from ..query import Filters
@@ -17,12 +17,39 @@ def _one(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> int:
     return int(row[0] or 0) if row else 0
 
 
+# The summary in UTC with the default top lists is computed whenever the index changes
+# and kept in it, so `summary` on a large release answers at once.
+CACHE_KEY = "summary:utc:5"
+CACHED_TOP = 5
+
+
+def _is_utc(tz: tzinfo | None) -> bool:
+    if tz is None:
+        return False
+    return tz is timezone.utc or tz.tzname(None) == "UTC" or type(tz).__name__ == "tzutc"
+
+
+def cache_summary(conn: sqlite3.Connection) -> None:
+    """Store the UTC summary in the index (inside the writer's transaction)."""
+    data = compute_summary(conn, timezone.utc, CACHED_TOP)
+    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (CACHE_KEY, json.dumps(data, ensure_ascii=False)))
+
+
 def summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int = 5) -> dict:
     """The summary as plain data (JSON-ready); renderers draw it.
 
     Months and busiest days are counted in zone ``tz`` (None: the local zone);
     ``sparkline`` has one character per month from the first to the last.
     """
+    if top == CACHED_TOP and _is_utc(tz):
+        cached = _meta(conn, CACHE_KEY)
+        if cached:
+            return json.loads(cached)
+    return compute_summary(conn, tz, top)
+
+
+def compute_summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int = 5) -> dict:
+    """The summary computed from the index's tables."""
     # A near-duplicate (a printed copy of an .eml, say) is one more copy, not one more message.
     messages = _one(conn, "SELECT count(*) FROM messages WHERE recovered = 0 AND duplicate_of IS NULL")
     recovered = _one(conn, "SELECT count(*) FROM messages WHERE recovered = 1")
