@@ -1,10 +1,11 @@
 """Corpus-wide facts recomputed after every change: threads, recovered messages, reply latency, people."""
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 from collections import defaultdict
-from datetime import timezone
+from datetime import datetime, timezone
 
 from . import store
 from .dates import from_iso, iso
@@ -17,64 +18,125 @@ def _addr(d: dict | None) -> Address | None:
     return Address(name=d.get("name") or "", email=d.get("email") or "", redacted=d.get("redacted"))
 
 
-def quoted_from_json(items: list[dict]):
+def quoted_from_json(items: list[dict], shared: _Shared | None = None):
+    """Quoted messages as stored (JSON objects) back into QuotedMessage records.
+
+    With ``shared``, equal values are one object: a parent quoted by twenty replies is
+    held once, not twenty times.
+    """
     from .quoting import QuotedMessage
 
+    if shared is None:
+        shared = _Shared()
     out = []
     for q in items:
-        out.append(
-            QuotedMessage(
-                sender=_addr(q.get("sender")),
-                to=[a for a in (_addr(x) for x in q.get("to", [])) if a],
-                cc=[a for a in (_addr(x) for x in q.get("cc", [])) if a],
-                date=from_iso(q.get("date")),
-                date_status=q.get("date_status", "missing"),
-                date_text=q.get("date_text", ""),
-                subject=q.get("subject", ""),
-                body=q.get("body", ""),
-                style=q.get("style", ""),
-            )
+        sender, to, cc = q.get("sender"), q.get("to", []), q.get("cc", [])
+        key = (
+            shared.address_key(sender),
+            tuple(shared.address_key(x) for x in to),
+            tuple(shared.address_key(x) for x in cc),
+            q.get("date"), q.get("date_status", "missing"), q.get("date_text", ""),
+            q.get("subject", ""), q.get("body", ""), q.get("style", ""),
         )
+        quote = shared.quotes.get(key)
+        if quote is None:
+            quote = shared.quotes[key] = QuotedMessage(
+                sender=shared.address(*key[0]) if key[0] else None,
+                to=[a for a in (shared.address(*k) for k in key[1] if k) if a],
+                cc=[a for a in (shared.address(*k) for k in key[2] if k) if a],
+                date=from_iso(key[3]),
+                date_status=shared.text(key[4]),
+                date_text=shared.text(key[5]),
+                subject=shared.text(key[6]),
+                body=shared.text(key[7]),
+                style=shared.text(key[8]),
+            )
+        out.append(quote)
     return out
 
 
+class _Shared:
+    """One object for each distinct string, address and quoted message read while loading."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, str] = {}
+        self.addresses: dict[tuple, Address] = {}
+        self.quotes: dict[tuple, object] = {}
+
+    def text(self, value: str) -> str:
+        return self.texts.setdefault(value, value)
+
+    def address(self, name: str, email: str, redacted: str | None) -> Address:
+        key = (name, email, redacted)
+        found = self.addresses.get(key)
+        if found is None:
+            found = self.addresses[key] = Address(self.text(name), self.text(email), redacted and self.text(redacted))
+        return found
+
+    @staticmethod
+    def address_key(d: dict | None) -> tuple | None:
+        if not d:
+            return None
+        return (d.get("name") or "", d.get("email") or "", d.get("redacted"))
+
+
 def load_thread_inputs(conn: sqlite3.Connection):
-    """Every real (not recovered) message as the threader needs it, streamed from the index."""
+    """Every real (not recovered) message as the threader needs it, streamed from the index.
+
+    Tables are read in storage order (an ORDER BY on the text keys turned the scan of the
+    wide message rows into random reads), and equal strings, addresses and quoted messages
+    are shared between inputs.
+    """
     from .threads import ThreadInput
 
-    addrs: dict[str, dict[str, list[Address]]] = defaultdict(lambda: {"to": [], "cc": []})
-    for r in conn.execute(
-        "SELECT a.message, a.role, a.name, a.email, a.redacted FROM addresses a JOIN messages m ON m.id = a.message"
-        " WHERE m.recovered = 0 AND a.role IN ('to', 'cc') ORDER BY a.message, a.role, a.position"
+    def plain_rows(sql: str) -> sqlite3.Cursor:
+        cursor = conn.cursor()
+        cursor.row_factory = None  # tuples: named rows cost more than the unpacking they save
+        return cursor.execute(sql)
+
+    shared = _Shared()
+    recipients: dict[str, list[tuple]] = defaultdict(list)
+    for message, role, position, name, email, redacted in plain_rows(
+        "SELECT message, role, position, name, email, redacted FROM addresses WHERE role IN ('to', 'cc')"
     ):
-        addrs[r[0]][r[1]].append(Address(r[2], r[3], r[4]))
+        recipients[message].append((role, position, shared.address(name, email, redacted)))
     sources: dict[str, list[Source]] = defaultdict(list)
-    for r in conn.execute(
-        "SELECT s.message, s.path, s.locator, s.kind FROM sources s JOIN messages m ON m.id = s.message"
-        " WHERE m.recovered = 0 ORDER BY s.message, s.path, s.locator"
-    ):
-        sources[r[0]].append(Source(r[1], r[2], r[3]))
-    for r in conn.execute(
-        "SELECT id, message_id, in_reply_to, refs, subject, from_name, from_email, from_redacted, date, date_status,"
-        " new_text, quoted FROM messages WHERE recovered = 0 ORDER BY id"
-    ):
-        sender = Address(r["from_name"], r["from_email"], r["from_redacted"])
-        a = addrs.get(r["id"], {"to": [], "cc": []})
-        yield ThreadInput(
-            id=r["id"],
-            message_id=r["message_id"],
-            in_reply_to=r["in_reply_to"],
-            references=json.loads(r["refs"]),
-            subject=r["subject"],
-            sender=sender if (sender.name or sender.email or sender.redacted) else None,
-            to=a["to"],
-            cc=a["cc"],
-            date=from_iso(r["date"]),
-            date_status=r["date_status"],
-            new_text=r["new_text"],
-            quoted=quoted_from_json(json.loads(r["quoted"])),
-            sources=sources.get(r["id"], []),
-        )
+    for message, path, locator, kind in plain_rows("SELECT message, path, locator, kind FROM sources"):
+        sources[message].append(Source(shared.text(path), locator, shared.text(kind)))
+    # One pass over the wide rows gains nothing from a large page cache, and the pages it
+    # would keep are held while the threader needs the memory most.
+    cache_size = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute("PRAGMA cache_size = -2048")
+    try:
+        for (mid, message_id, in_reply_to, refs, subject, from_name, from_email, from_redacted, date, date_status,
+             new_text, quoted) in plain_rows(
+            # NOT INDEXED: through an index on "recovered" the scan would become random reads.
+            "SELECT id, message_id, in_reply_to, refs, subject, from_name, from_email, from_redacted, date, date_status,"
+            " new_text, quoted FROM messages NOT INDEXED WHERE recovered = 0"
+        ):
+            to: list[Address] = []
+            cc: list[Address] = []
+            for role, _, address in sorted(recipients.pop(mid, ()), key=lambda r: (r[0], r[1])):
+                (to if role == "to" else cc).append(address)
+            found = sources.pop(mid, [])
+            found.sort(key=lambda s: (s.path, s.locator))
+            yield ThreadInput(
+                id=mid,
+                message_id=message_id and shared.text(message_id),
+                in_reply_to=in_reply_to and shared.text(in_reply_to),
+                references=[shared.text(r) for r in json.loads(refs)],
+                subject=shared.text(subject),
+                sender=shared.address(from_name, from_email, from_redacted) if (from_name or from_email or from_redacted) else None,
+                to=to,
+                cc=cc,
+                date=from_iso(date),
+                date_status=shared.text(date_status),
+                new_text=new_text,
+                quoted=quoted_from_json(json.loads(quoted), shared) if quoted != "[]" else [],
+                sources=found,
+            )
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
 
 def _participant_key(a: Address | None) -> str | None:
@@ -84,11 +146,33 @@ def _participant_key(a: Address | None) -> str | None:
 
 
 def derive_threads(conn: sqlite3.Connection) -> None:
+    # Nothing made here forms reference cycles, and the threader's working set is large: the
+    # cyclic collector would walk all of it again and again while the results are written.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _derive_threads(conn)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _derive_threads(conn: sqlite3.Connection) -> None:
     from .threads import build_threads
 
-    inputs = list(load_thread_inputs(conn))
-    by_id = {m.id: m for m in inputs}
-    result = build_threads(inputs)
+    # Inputs stream through the threader, which keeps only what linking needs; of each
+    # message only its trusted date (for reply latency) and its addresses are kept here.
+    dates: dict[str, datetime | None] = {}
+    addresses_of: dict[str, tuple[Address | None, ...]] = {}
+
+    def inputs():
+        for m in load_thread_inputs(conn):
+            dates[m.id] = m.date if m.date_status == "ok" else None
+            addresses_of[m.id] = (m.sender, *m.to, *m.cc)
+            yield m
+
+    result = build_threads(inputs())
+    all_ids = [*dates, *(m.id for m in result.recovered)]
 
     old_recovered = [r[0] for r in conn.execute("SELECT id FROM messages WHERE recovered = 1")]
     store.delete_messages(conn, old_recovered)
@@ -96,7 +180,6 @@ def derive_threads(conn: sqlite3.Connection) -> None:
         msg.recovered = True
         store.insert_message(conn, store.StoredMessage(msg, msg.body, "[]", []), None)
 
-    dates: dict[str, object] = {m.id: (m.date if m.date_status == "ok" else None) for m in inputs}
     for msg in result.recovered:
         dates[msg.id] = None  # printed dates in quotes carry no zone: never used for latency
 
@@ -112,25 +195,27 @@ def derive_threads(conn: sqlite3.Connection) -> None:
     conn.executemany("INSERT OR IGNORE INTO edges (parent, child, how) VALUES (?,?,?)", edges)
 
     conn.execute("DELETE FROM threads")
+    recovered_senders: dict[str, list[Address | None]] = defaultdict(list)
+    for rec in result.recovered:
+        thread_id = result.thread_of.get(rec.id)
+        if thread_id is not None:
+            recovered_senders[thread_id].append(rec.sender)
     thread_rows = []
     for t in result.threads:
         members = [mid for mid in t.message_ids if not str(mid).startswith("ph:")]
         people = set()
         for mid in members:
-            m = by_id.get(mid)
-            if m is None:
-                continue
-            for a in [m.sender, *m.to, *m.cc]:
+            for a in addresses_of.get(mid, ()):
                 key = _participant_key(a)
                 if key:
                     people.add(key)
-        for rec in result.recovered:
-            if result.thread_of.get(rec.id) == t.id:
-                key = _participant_key(rec.sender)
-                if key:
-                    people.add(key)
+        for sender in recovered_senders.get(t.id, ()):
+            key = _participant_key(sender)
+            if key:
+                people.add(key)
         thread_rows.append((t.id, t.root, t.subject, iso(t.first), iso(t.last), len(members), len(people)))
     conn.executemany("INSERT INTO threads (id, root, subject, first, last, messages, participants) VALUES (?,?,?,?,?,?,?)", thread_rows)
+    del addresses_of, thread_rows
 
     conn.execute("DELETE FROM placeholders")
     conn.executemany(
@@ -143,7 +228,6 @@ def derive_threads(conn: sqlite3.Connection) -> None:
     )
 
     updates = []
-    all_ids = [m.id for m in inputs] + [m.id for m in result.recovered]
     for mid in all_ids:
         parent = parent_of.get(mid)
         latency = None

@@ -162,15 +162,16 @@ def clean_message_id(value: str | None) -> str | None:
     return None
 
 
-def _reference_chain(message: ThreadInput, own: str | None) -> list[str]:
+def _reference_chain(message: ThreadInput | _Node, own: str | None,
+                     ids_in: Callable[[str | None], list[str]] = message_ids_in) -> list[str]:
     """The ancestors named in the headers, oldest first, ending with the parent."""
     refs: list[str] = []
     for entry in message.references or []:
-        refs.extend(message_ids_in(entry))
+        refs.extend(ids_in(entry))
     if not refs:
         # Junk In-Reply-To values put a sender's address before the Message-ID
         # ("Message from John <j@x> of ... <id@x>"); the id comes last.
-        irt = message_ids_in(message.in_reply_to)
+        irt = ids_in(message.in_reply_to)
         if irt:
             refs = [irt[-1]]
     chain: list[str] = []
@@ -187,23 +188,44 @@ def _reference_chain(message: ThreadInput, own: str | None) -> list[str]:
 
 
 class _Text:
-    """A text with its cheap folded form, and its comparable form computed only when needed."""
+    """A text with a fingerprint of its folded form; the folded and comparable forms are made when needed.
 
-    __slots__ = ("raw", "fold", "_comparable", "_pairs")
+    Keeping the folded form of every body and quote would hold the corpus in memory
+    twice over; equal folded forms have equal fingerprints, and a fingerprint match
+    is confirmed on the texts themselves.
+    """
+
+    __slots__ = ("raw", "_fingerprint", "_comparable")
 
     def __init__(self, raw: str) -> None:
         self.raw = raw or ""
-        self.fold = folded_text(self.raw)
+        self._fingerprint: int | None = None
         self._comparable: str | None = None
-        self._pairs: frozenset[tuple[str, str]] | None = None
 
     @property
-    def pairs(self) -> frozenset[tuple[str, str]]:
-        """Adjacent word pairs: a cheap first test of whether two texts can be alike at all."""
-        if self._pairs is None:
-            words = self.comparable.split()
-            self._pairs = frozenset(zip(words, words[1:]))
-        return self._pairs
+    def blank(self) -> bool:
+        """Nothing but whitespace: the folded form is empty."""
+        return not self.raw or self.raw.isspace()
+
+    @property
+    def fingerprint(self) -> int | None:
+        """A hash of the folded form (None when it is empty), made on first use."""
+        if self._fingerprint is None and not self.blank:
+            self._fingerprint = hash(folded_text(self.raw))
+        return self._fingerprint
+
+    @property
+    def fold(self) -> str:
+        """Lower-cased, whitespace-folded (see ``folded_text``)."""
+        return folded_text(self.raw)
+
+    def pairs(self) -> set[tuple[str, str]]:
+        """Adjacent word pairs: a cheap first test of whether two texts can be alike at all.
+
+        Not kept: a text meets few fuzzy comparisons, and the pairs take several times its size.
+        """
+        words = self.comparable.split()
+        return set(zip(words, words[1:]))
 
     @property
     def comparable(self) -> str:
@@ -211,22 +233,28 @@ class _Text:
             self._comparable = comparable_text(self.raw)
         return self._comparable
 
+    def same_fold(self, other: "_Text") -> bool:
+        """The same non-empty folded text."""
+        if self.blank or other.blank:
+            return False
+        return self.raw == other.raw or (self.fingerprint == other.fingerprint and self.fold == other.fold)
+
     def same_words(self, other: "_Text") -> bool:
         """Equal text, allowing for whitespace, punctuation and redaction-mark spelling."""
-        if not self.fold or not other.fold:
+        if self.blank or other.blank:
             return False
-        if self.fold == other.fold:
+        if self.same_fold(other):
             return True
         shorter, longer = sorted((len(self.fold), len(other.fold)))
         return shorter >= 0.75 * longer and self.comparable == other.comparable
 
     def similarity(self, other: "_Text") -> float | None:
         """1.0 for the same words; None when either side is empty."""
-        if not self.fold or not other.fold:
+        if self.blank or other.blank:
             return None
-        if self.fold == other.fold:
+        if self.same_fold(other):
             return 1.0
-        mine, theirs = self.pairs, other.pairs
+        mine, theirs = self.pairs(), other.pairs()
         if mine and theirs and len(mine & theirs) < 0.6 * min(len(mine), len(theirs)):
             return 0.0  # too few shared word pairs for any similarity near the threshold
         return text_similarity(self.comparable, other.comparable)
@@ -248,11 +276,14 @@ class _Node:
     text: _Text = field(default_factory=lambda: _Text(""))   # the author's own text
     quoted: list = field(default_factory=list)
     message_id: str | None = None
-    sources: list[Source] = field(default_factory=list)
+    sources: list[Source] | None = None      # recovered: the replies that quote it
+    path: str = ""                           # given: the file it was first found in
     printer: str = ""                        # recovered: who printed the quote it came from
-    defects: list[str] = field(default_factory=list)
-    input: ThreadInput | None = None
-    level_texts: list[_Text | None] = field(default_factory=list)
+    defects: list[str] | None = None         # recovered: what had to be guessed
+    from_input: bool = False                 # given to the threader, not rebuilt by it
+    references: list[str] = field(default_factory=list)
+    in_reply_to: str | None = None
+    level_texts: list[_Text | None] | None = None
 
     @property
     def timestamp(self) -> float | None:
@@ -260,12 +291,48 @@ class _Node:
 
     def level(self, depth: int) -> _Text:
         """The text of the quoted message ``depth`` levels down (0 = the parent), computed once."""
-        if not self.level_texts:
+        if self.level_texts is None:
             self.level_texts = [None] * len(self.quoted)
         text = self.level_texts[depth]
         if text is None:
             text = self.level_texts[depth] = _Text(self.quoted[depth].body or "")
         return text
+
+
+@dataclass(slots=True)
+class _Copy:
+    """What near-duplicate detection compares of one input (a ``dedupe.DuplicateCandidate``)."""
+
+    id: str
+    message_id: str | None
+    subject: str
+    sender: Address | None
+    date: datetime | None
+    date_status: str
+    new_text: str
+
+
+def _input_node(message: ThreadInput) -> _Node:
+    message_id = clean_message_id(message.message_id)
+    return _Node(
+        id=message.id,
+        kind="recovered" if message.recovered else "message",
+        date=message.date,
+        date_status=message.date_status,
+        subject=message.subject or "",
+        subject_key=_subject_key(message.subject or ""),
+        sender=message.sender,
+        to=message.to,
+        cc=message.cc,
+        text=_Text(message.new_text or ""),
+        quoted=message.quoted or [],
+        # the header's own string when it needed no cleaning: every reference to it shares it
+        message_id=message.message_id if message_id == message.message_id else message_id,
+        path=message.sources[0].path if message.sources else "",
+        from_input=True,
+        references=message.references or [],
+        in_reply_to=message.in_reply_to,
+    )
 
 
 @lru_cache(maxsize=1 << 16)
@@ -339,6 +406,21 @@ def _printed_offset(quoted_ts: float, real_ts: float, zone_known: bool) -> float
     return float(step) if abs(delta - step) <= DATE_SLACK_SECONDS else None
 
 
+def _date_fit(quote: QuotedMessage, candidate: _Node, reply: _Node) -> tuple[bool, bool, float | None] | None:
+    """Whether a candidate's date allows it to be the quoted message: (both dates known, zone known,
+    printing offset), or None when the dates rule it out."""
+    if quote.date is None or candidate.date is None:
+        return False, False, None
+    zone_known = quote.date_status == "ok" and candidate.date_status == "ok" and candidate.kind == "message"
+    offset = _printed_offset(quote.date.timestamp(), candidate.date.timestamp(), zone_known)
+    if offset is None:
+        return None
+    if (reply.date is not None and candidate.kind == "message" and candidate.date_status == "ok"
+            and reply.date_status == "ok" and candidate.date > reply.date + timedelta(minutes=2)):
+        return None  # a parent is never written after its reply
+    return True, zone_known, offset
+
+
 def text_similarity(a: str, b: str) -> float:
     """How alike two comparable texts are (1.0 equal); a quote cut short still scores high."""
     if a == b:
@@ -373,12 +455,20 @@ def _date_sort_key(node: _Node) -> tuple:
 
 class _Threader:
     def __init__(self, messages: Iterable[ThreadInput]) -> None:
-        unique: dict[str, ThreadInput] = {}
+        # Each input becomes a node as it is read, keeping only what linking needs (sharing the
+        # input's text and lists, never changed here), so inputs streamed in are freed at once.
+        read: dict[str, _Node] = {}
+        copies: dict[str, _Copy] = {}
         for message in messages:
-            unique.setdefault(message.id, message)  # the index already merged copies with one id
-        self.inputs = [unique[k] for k in sorted(unique)]
-        self.near_duplicates = find_near_duplicates(self.inputs)
-        self.nodes: dict[str, _Node] = {}
+            if message.id in read:
+                continue  # the index already merged copies with one id
+            copies[message.id] = _Copy(message.id, message.message_id, message.subject, message.sender,
+                                       message.date, message.date_status, message.new_text)
+            read[message.id] = _input_node(message)
+        ordered = [copies.pop(k) for k in sorted(copies)]
+        self.near_duplicates = find_near_duplicates(ordered)
+        self.nodes: dict[str, _Node] = {c.id: read[c.id] for c in ordered if c.id not in self.near_duplicates}
+        del read
         self.parent: dict[str, str] = {}
         self.children: dict[str, list[str]] = {}
         self.how: dict[str, str] = {}
@@ -386,30 +476,11 @@ class _Threader:
         self.id_conflicts: dict[str, list[str]] = {}
         self.owner: dict[str, str] = {}
         self.absorbed_placeholders: dict[str, str] = {}
-        for message in self.inputs:
-            if message.id in self.near_duplicates:
-                continue
-            text = message.new_text or ""
-            self.nodes[message.id] = _Node(
-                id=message.id,
-                kind="recovered" if message.recovered else "message",
-                date=message.date,
-                date_status=message.date_status,
-                subject=message.subject or "",
-                subject_key=_subject_key(message.subject or ""),
-                sender=message.sender,
-                to=list(message.to),
-                cc=list(message.cc),
-                text=_Text(text),
-                quoted=list(message.quoted or []),
-                message_id=clean_message_id(message.message_id),
-                sources=list(message.sources),
-                input=message,
-            )
-        for message in self.inputs:
-            canonical = self.near_duplicates.get(message.id)
-            if canonical is not None and message.message_id and self.nodes[canonical].message_id is None:
-                self.nodes[canonical].message_id = clean_message_id(message.message_id)
+        for copy in ordered:
+            canonical = self.near_duplicates.get(copy.id)
+            if canonical is not None and copy.message_id and self.nodes[canonical].message_id is None:
+                self.nodes[canonical].message_id = clean_message_id(copy.message_id)
+        del ordered
         self.order = sorted(self.nodes.values(), key=_date_sort_key)
         self.recovered_nodes: list[_Node] = []
         # printer -> (UTC timestamp, offset) of each quote matched to a dated message
@@ -454,10 +525,19 @@ class _Threader:
                 conflict.append(node.id)
         for ids in self.id_conflicts.values():
             ids.sort()
+        # A Message-ID is named by every later message of its thread: read each one once.
+        read: dict[str | None, list[str]] = {}
+
+        def ids_in(entry: str | None) -> list[str]:
+            found = read.get(entry)
+            if found is None:
+                found = read[entry] = message_ids_in(entry)
+            return found
+
         for node in self.order:
-            message = node.input
-            assert message is not None
-            chain = _reference_chain(message, node.message_id)
+            if not node.from_input:
+                continue
+            chain = _reference_chain(node, node.message_id, ids_in)
             if not chain:
                 continue
             for ref in chain:
@@ -542,23 +622,21 @@ class _Threader:
 
         With ``exact`` only a candidate with the same (whitespace-folded) words can fit.
         """
-        if exact and (not quote_text.fold or quote_text.fold != candidate.text.fold):
+        fit = _date_fit(quote, candidate, reply)
+        if fit is None:
+            return None
+        return self._score_fitting(quote, quote_subject, quote_text, candidate, fit, exact)
+
+    @staticmethod
+    def _score_fitting(quote: QuotedMessage, quote_subject: str, quote_text: _Text, candidate: _Node,
+                       fit: tuple[bool, bool, float | None], exact: bool) -> tuple[float, float | None] | None:
+        """``_score`` for a candidate whose date already fits (see ``_date_fit``)."""
+        date_known, zone_known, offset = fit
+        if exact and not quote_text.same_fold(candidate.text):
             return None
         person = _same_person(quote.sender, candidate.sender)
         if person is False:
             return None
-        offset: float | None = None
-        date_known = quote.date is not None and candidate.date is not None
-        zone_known = False
-        if date_known:
-            assert quote.date is not None and candidate.date is not None
-            zone_known = quote.date_status == "ok" and candidate.date_status == "ok" and candidate.kind == "message"
-            offset = _printed_offset(quote.date.timestamp(), candidate.date.timestamp(), zone_known)
-            if offset is None:
-                return None
-            if (reply.date is not None and candidate.kind == "message" and candidate.date_status == "ok"
-                    and reply.date_status == "ok" and candidate.date > reply.date + timedelta(minutes=2)):
-                return None  # a parent is never written after its reply
         subject_agrees: bool | None = None
         if quote_subject and candidate.subject_key:
             subject_agrees = quote_subject == candidate.subject_key
@@ -615,11 +693,17 @@ class _Threader:
                 candidate = self.nodes.get(node_id)
                 if candidate is not None and candidate.kind != "placeholder":
                     candidates.append(candidate)
+            # Dates are cheap to compare and turn most candidates away: once, before the texts.
+            fitting = []
+            for candidate in candidates:
+                fit = _date_fit(quote, candidate, reply)
+                if fit is not None:
+                    fitting.append((candidate, fit))
             # The same words are the usual case and settle it; fuzzy comparison is for the rest.
             for exact in (True, False):
                 best: tuple[float, str, float | None] | None = None
-                for candidate in candidates:
-                    scored = self._score(quote, quote_subject, quote_text, candidate, reply, exact)
+                for candidate, fit in fitting:
+                    scored = self._score_fitting(quote, quote_subject, quote_text, candidate, fit, exact)
                     if scored is None:
                         continue
                     score, offset = scored
@@ -660,12 +744,13 @@ class _Threader:
         return node
 
     def _add_quote_source(self, node: _Node, reply: _Node) -> None:
-        if node.kind != "recovered" or node.input is not None:
+        if node.kind != "recovered" or node.from_input:
             return
-        path = reply.sources[0].path if reply.sources else ""
         locator = f"quoted-in:{reply.id}"
+        if node.sources is None:
+            node.sources = []
         if not any(s.locator == locator for s in node.sources):
-            node.sources.append(Source(path=path, locator=locator, kind="quote"))
+            node.sources.append(Source(path=reply.path, locator=locator, kind="quote"))
 
     def _vote_offset(self, reply: _Node, offset: float | None, candidate: _Node) -> None:
         if offset is None or candidate.kind != "message" or candidate.date_status != "ok":
@@ -682,6 +767,7 @@ class _Threader:
             if header_parent is not None and self.nodes[header_parent].kind != "placeholder":
                 continue
             self._follow_quotes(reply)
+        del self.by_sender, self.by_subject, self.undated_by_sender, self.undated_by_subject
 
     def _follow_quotes(self, reply: _Node) -> None:
         current = reply
@@ -691,7 +777,7 @@ class _Threader:
             parent = self.nodes[parent_id] if parent_id is not None else None
             if parent is not None and parent.kind != "placeholder":
                 # Only recovered ancestors learn from this reply: it is one more place they were quoted.
-                if parent.kind != "recovered" or parent.input is not None:
+                if parent.kind != "recovered" or parent.from_input:
                     return
                 if self._score(quote, _subject_key(quote.subject or ""), reply.level(depth), parent, reply) is None:
                     return
@@ -756,6 +842,8 @@ class _Threader:
             offset = _nearest_offset(self.offset_votes.get(node.printer), node.date.timestamp())
             if offset is None:
                 offset = common
+            if node.defects is None:
+                node.defects = []
             if offset is not None:
                 node.date = node.date - timedelta(seconds=offset)
                 node.defects.append(
@@ -766,6 +854,19 @@ class _Threader:
 
     # -------------------------------------------------------------- pass 3: subject
     def thread_by_subject(self) -> None:
+        # Only a message left without a parent, dated, with a reply-form subject and someone
+        # named on it may join by subject; threads are worked out only for the subjects they use.
+        candidates = sorted(
+            (
+                node for node in (*self.order, *(n for n in self.recovered_nodes if n.id in self.nodes))
+                if node.id not in self.parent and node.date is not None and node.subject_key
+                and is_reply_subject(node.subject) and _participants(node)
+            ),
+            key=_date_sort_key,
+        )
+        if not candidates:
+            return
+        wanted = {node.subject_key for node in candidates}
         union: dict[str, str] = {}
 
         def find(x: str) -> str:
@@ -786,6 +887,8 @@ class _Threader:
         info: dict[str, _Component] = {}
         by_subject: dict[str, list[tuple[float, str]]] = {}
         for comp, ids in members.items():
+            if not any(self.nodes[node_id].subject_key in wanted for node_id in ids):
+                continue
             component = _Component()
             for node_id in ids:
                 component.add(self.nodes[node_id])
@@ -800,7 +903,6 @@ class _Threader:
         # each subject keeps only the threads that have started and are still open.
         admitted: dict[str, int] = {}
         open_threads: dict[str, list[str]] = {}
-        candidates = sorted([*self.order, *(n for n in self.recovered_nodes if n.id in self.nodes)], key=_date_sort_key)
         for node in candidates:
             if node.id in self.parent or node.date is None or not node.subject_key:
                 continue
@@ -904,27 +1006,6 @@ class _Threader:
             final_parent[b] = a
             how_of[b] = self.how.get(child, "header")
 
-        graph = nx.DiGraph()
-        duplicates: dict[str, list[str]] = {}
-        for duplicate, canonical in sorted(self.near_duplicates.items()):
-            duplicates.setdefault(canonical, []).append(duplicate)
-        graph.add_nodes_from(
-            (
-                fid,
-                {
-                    "kind": node.kind,
-                    "date": node.date,
-                    "date_status": node.date_status,
-                    "subject": node.subject,
-                    "sender": node.sender.label() if node.sender else "",
-                    "message_id": node.message_id,
-                    "duplicates": duplicates.get(fid, []),
-                },
-            )
-            for fid, node in nodes_by_final.items()
-        )
-        graph.add_edges_from((a, b, {"how": how_of[b]}) for b, a in final_parent.items())
-
         root_of: dict[str, str] = {}
         for fid in nodes_by_final:
             path = []
@@ -971,7 +1052,29 @@ class _Threader:
             thread_of[duplicate] = thread_of[canonical]
         for placeholder, target in self.absorbed_placeholders.items():
             thread_of[placeholder] = thread_of[final(target)]
-        inclusive = self._inclusive(graph, threads, nodes_by_final)
+        inclusive = self._inclusive(final_parent, threads, nodes_by_final)
+        self._release_texts()
+
+        graph = nx.DiGraph()
+        duplicates: dict[str, list[str]] = {}
+        for duplicate, canonical in sorted(self.near_duplicates.items()):
+            duplicates.setdefault(canonical, []).append(duplicate)
+        graph.add_nodes_from(
+            (
+                fid,
+                {
+                    "kind": node.kind,
+                    "date": node.date,
+                    "date_status": node.date_status,
+                    "subject": node.subject,
+                    "sender": node.sender.label() if node.sender else "",
+                    "message_id": node.message_id,
+                    "duplicates": duplicates.get(fid, []),
+                },
+            )
+            for fid, node in nodes_by_final.items()
+        )
+        graph.add_edges_from((a, b, {"how": how_of[b]}) for b, a in final_parent.items())
         return ThreadingResult(
             graph=graph,
             threads=threads,
@@ -1000,36 +1103,74 @@ class _Threader:
                 date=date,
                 date_status="guessed" if date is not None and node.date_status != "ok" else node.date_status,  # type: ignore[arg-type]
                 body=quoted_body,
-                sources=sorted(node.sources, key=lambda s: (s.path, s.locator)),
+                sources=sorted(node.sources or [], key=lambda s: (s.path, s.locator)),
                 recovered=True,
-                defects=list(node.defects),
+                defects=list(node.defects or []),
             )
             out.append((node, message))
         return out
 
-    def _inclusive(self, graph: nx.DiGraph, threads: list[Thread], nodes: dict[str, _Node]) -> set[str]:
+    def _release_texts(self) -> None:
+        """Texts and quotes are done with once threads and inclusive flags are known: let them go
+        before the graph is built, so the two are never held at once."""
+        empty = _Text("")
+        for node in self.nodes.values():
+            node.text = empty
+            node.quoted = []
+            node.level_texts = None
+
+    def _inclusive(self, parent_of: dict[str, str], threads: list[Thread], nodes: dict[str, _Node]) -> set[str]:
         """Messages whose own text no later message of the thread carries in its quoted history."""
         inclusive: set[str] = set()
+        children_of: dict[str, list[str]] | None = None
+        # Folded quotes are made one thread at a time and dropped after it.
+        folds: dict[str, str] = {}
+
+        def level_fold(quote: QuotedMessage) -> str:
+            body = quote.body or ""
+            fold = folds.get(body)
+            if fold is None:
+                fold = folds[body] = folded_text(body)
+            return fold
+
         for thread in threads:
             members = [n for n in thread.message_ids if nodes[n].kind == "message"]
             if len(members) == 1:
                 inclusive.add(members[0])
                 continue
+            folds.clear()
+            big = len(members) > _INCLUSIVE_ALL_PAIRS_LIMIT
+            # A quote that is exactly the text, as written, settles most messages without
+            # folding or a substring search.
+            last_quoted_raw: dict[str, int] = {}
+            for position, node_id in enumerate(members):
+                for quote in nodes[node_id].quoted:
+                    last_quoted_raw[quote.body or ""] = position
             for position, node_id in enumerate(members):
                 node = nodes[node_id]
+                if not big:
+                    if position == len(members) - 1:
+                        inclusive.add(node_id)  # nothing comes later to carry it
+                        continue
+                    if not node.text.blank and last_quoted_raw.get(node.text.raw, -1) > position:
+                        continue
                 text = node.text.fold
                 bare_forward = not text
                 if bare_forward:
                     # A forward without a word of its own: its content is what it forwards.
-                    text = " ".join(node.level(i).fold for i in range(len(node.quoted)))
+                    text = " ".join(level_fold(q) for q in node.quoted)
                 if not text:
                     inclusive.add(node_id)
                     continue
-                if len(members) > _INCLUSIVE_ALL_PAIRS_LIMIT:
-                    later = [nodes[d] for d in nx.descendants(graph, node_id) if d in nodes and nodes[d].kind == "message"]
+                if big:
+                    if children_of is None:
+                        children_of = {}
+                        for child, parent in parent_of.items():
+                            children_of.setdefault(parent, []).append(child)
+                    later = [nodes[d] for d in _descendants(children_of, node_id) if d in nodes and nodes[d].kind == "message"]
                 else:
                     later = [nodes[n] for n in members[position + 1:]]
-                if not _carried_by(later, text, bare_forward):
+                if not _carried_by(later, text, bare_forward, level_fold):
                     inclusive.add(node_id)
         return inclusive
 
@@ -1129,30 +1270,43 @@ def _reaches(parent_of: dict[str, str], start: str, target: str) -> bool:
     return False
 
 
+def _descendants(children_of: dict[str, list[str]], top: str) -> list[str]:
+    """Every node below ``top`` in the reply tree."""
+    found: list[str] = []
+    stack = list(children_of.get(top, ()))
+    while stack:
+        node_id = stack.pop()
+        found.append(node_id)
+        stack.extend(children_of.get(node_id, ()))
+    return found
+
+
 def _holds(level: str, text: str) -> bool:
     """Whether a quoted level is this text (allowing a trimmed or lightly extended quote)."""
     if level == text:
         return True
     if not level:
         return False
-    if text in level:
-        return len(text) >= 0.8 * len(level)
-    return level in text and len(level) >= 0.8 * len(text)
+    # Lengths first: the substring search is the costly part, and it only counts within 80%.
+    if len(text) <= len(level):
+        return len(text) >= 0.8 * len(level) and text in level
+    return len(level) >= 0.8 * len(text) and level in text
 
 
-def _carried_by(later: list[_Node], text: str, whole_history: bool) -> bool:
+def _carried_by(later: list[_Node], text: str, whole_history: bool,
+                level_fold: Callable[[QuotedMessage], str]) -> bool:
     """Whether a later message's quoted history carries this text; nearest levels are tried first."""
     for other in later:
-        if other.quoted and _holds(other.level(0).fold, text):
+        if other.quoted and _holds(level_fold(other.quoted[0]), text):
             return True
     for other in later:
-        for depth in range(1, len(other.quoted)):
-            if _holds(other.level(depth).fold, text):
+        for quote in other.quoted[1:]:
+            if _holds(level_fold(quote), text):
                 return True
     if whole_history:
         for other in later:
             if len(other.quoted) > 1:
-                whole = " ".join(other.level(i).fold for i in range(len(other.quoted)))
+                whole = " ".join(level_fold(q) for q in other.quoted)
                 if _holds(whole, text):
                     return True
     return False
