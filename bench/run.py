@@ -827,7 +827,7 @@ def write_markdown(path: Path, block: str) -> None:
         if BEGIN in text and END in text:
             head, rest = text.split(BEGIN, 1)
             tail = rest.split(END, 1)[1]
-            path.write_text(head + wrapped + tail.lstrip("\n"), encoding="utf-8")
+            path.write_text(f"{head}{BEGIN}\n{block}{END}{tail}", encoding="utf-8")
             return
     path.write_text("# Benchmarks\n\nWritten by `bench/run.py`; the text outside the markers is kept on re-runs.\n\n"
                     + wrapped, encoding="utf-8")
