@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,3 +29,14 @@ def corpora() -> Path:
 @pytest.fixture(scope="session")
 def samples() -> Path:
     return SAMPLES
+
+
+def foiatool_exe() -> Path:
+    """The installed console script: beside this interpreter, else on PATH."""
+    beside = Path(sys.executable).with_name("foiatool")
+    if beside.exists():
+        return beside
+    found = shutil.which("foiatool")
+    if found is None:
+        pytest.skip("the foiatool console script is not installed")
+    return Path(found)

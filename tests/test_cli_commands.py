@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import foiatool_exe  # noqa: F401 (re-exported for the other CLI tests)
 from click.testing import CliRunner, Result
 
 from foiatool.cli import cli
@@ -25,15 +26,6 @@ CLEAN_ENV = {"NO_COLOR": None, "FORCE_COLOR": None, "COLUMNS": None, "LINES": No
              "TZ": "UTC"}
 
 
-def foiatool_exe() -> Path:
-    """The installed console script: beside this interpreter, else on PATH."""
-    beside = Path(sys.executable).with_name("foiatool")
-    if beside.exists():
-        return beside
-    found = shutil.which("foiatool")
-    if found is None:
-        pytest.skip("the foiatool console script is not installed")
-    return Path(found)
 
 
 def exe_env(**extra: str) -> dict[str, str]:

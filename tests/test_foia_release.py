@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import foiatool_exe
 
 from foiatool.redactions import describe, find_redactions
 
@@ -32,14 +33,6 @@ PRINT_ZONES = {"ET": ZoneInfo("America/New_York"), "PT": ZoneInfo("America/Los_A
 OCR_TOOLS = shutil.which("tesseract") is not None and shutil.which("pdftoppm") is not None
 
 
-def foiatool_exe() -> Path:
-    beside = Path(sys.executable).with_name("foiatool")
-    if beside.exists():
-        return beside
-    found = shutil.which("foiatool")
-    if found is None:
-        pytest.skip("the foiatool console script is not installed")
-    return Path(found)
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess:

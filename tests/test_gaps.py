@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import foiatool_exe
 from markdown_it import MarkdownIt
 
 REPO = Path(__file__).resolve().parents[1]
@@ -17,14 +18,6 @@ SAMPLES = REPO / "samples"
 COLUMNS = ["Kind", "Item", "What", "Evidence"]
 
 
-def foiatool_exe() -> Path:
-    beside = Path(sys.executable).with_name("foiatool")
-    if beside.exists():
-        return beside
-    found = shutil.which("foiatool")
-    if found is None:
-        pytest.skip("the foiatool console script is not installed")
-    return Path(found)
 
 
 def run(*args: str | Path) -> str:
