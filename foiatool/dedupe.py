@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
@@ -98,7 +99,12 @@ def sender_key(sender: Address | None) -> str:
     """The one key copies of a message agree on for its sender: address, else normalised name."""
     if sender is None:
         return ""
-    return sender.email or normalise_name(sender.name)
+    return sender.email or _normalised_name(sender.name)
+
+
+# A corpus has far fewer names and subjects than messages.
+_normalised_name = lru_cache(maxsize=1 << 16)(normalise_name)
+_subject_key = lru_cache(maxsize=1 << 16)(subject_key)
 
 
 class DuplicateCandidate(Protocol):
@@ -116,8 +122,8 @@ def near_duplicate_key(message: DuplicateCandidate) -> tuple[str, str, str, str]
 
 
 def _header_key(message: DuplicateCandidate) -> tuple[str, str, str]:
-    minute = message.date.strftime("%Y-%m-%dT%H:%M") if message.date else ""
-    return sender_key(message.sender), minute, subject_key(message.subject)
+    minute = message.date.isoformat(timespec="minutes")[:16] if message.date else ""
+    return sender_key(message.sender), minute, _subject_key(message.subject)
 
 
 def find_near_duplicates(messages: Iterable[DuplicateCandidate]) -> dict[str, str]:

@@ -30,20 +30,19 @@ def quoted_from_json(items: list[dict], shared: _Shared | None = None):
         shared = _Shared()
     out = []
     for q in items:
-        sender, to, cc = q.get("sender"), q.get("to", []), q.get("cc", [])
         key = (
-            shared.address_key(sender),
-            tuple(shared.address_key(x) for x in to),
-            tuple(shared.address_key(x) for x in cc),
+            shared.address_of(q.get("sender")),
+            tuple(a for a in map(shared.address_of, q.get("to", [])) if a),
+            tuple(a for a in map(shared.address_of, q.get("cc", [])) if a),
             q.get("date"), q.get("date_status", "missing"), q.get("date_text", ""),
             q.get("subject", ""), q.get("body", ""), q.get("style", ""),
         )
         quote = shared.quotes.get(key)
         if quote is None:
             quote = shared.quotes[key] = QuotedMessage(
-                sender=shared.address(*key[0]) if key[0] else None,
-                to=[a for a in (shared.address(*k) for k in key[1] if k) if a],
-                cc=[a for a in (shared.address(*k) for k in key[2] if k) if a],
+                sender=key[0],
+                to=list(key[1]),
+                cc=list(key[2]),
                 date=from_iso(key[3]),
                 date_status=shared.text(key[4]),
                 date_text=shared.text(key[5]),
@@ -73,11 +72,11 @@ class _Shared:
             found = self.addresses[key] = Address(self.text(name), self.text(email), redacted and self.text(redacted))
         return found
 
-    @staticmethod
-    def address_key(d: dict | None) -> tuple | None:
+    def address_of(self, d: dict | None) -> Address | None:
+        """An address as stored in JSON; None for an empty one."""
         if not d:
             return None
-        return (d.get("name") or "", d.get("email") or "", d.get("redacted"))
+        return self.address(d.get("name") or "", d.get("email") or "", d.get("redacted"))
 
 
 def load_thread_inputs(conn: sqlite3.Connection):
@@ -95,13 +94,21 @@ def load_thread_inputs(conn: sqlite3.Connection):
         return cursor.execute(sql)
 
     shared = _Shared()
-    recipients: dict[str, list[tuple]] = defaultdict(list)
-    for message, role, position, name, email, redacted in plain_rows(
-        "SELECT message, role, position, name, email, redacted FROM addresses WHERE role IN ('to', 'cc')"
+    # These small tables are read in key order (their primary-key index): each message's
+    # addresses and sources come out in order, straight into its lists.
+    recipients: dict[str, tuple[list[Address], list[Address]]] = {}
+    for message, role, name, email, redacted in plain_rows(
+        "SELECT message, role, name, email, redacted FROM addresses WHERE role IN ('to', 'cc')"
+        " ORDER BY message, role, position"
     ):
-        recipients[message].append((role, position, shared.address(name, email, redacted)))
+        lists = recipients.get(message)
+        if lists is None:
+            lists = recipients[message] = ([], [])
+        lists[role == "cc"].append(shared.address(name, email, redacted))
     sources: dict[str, list[Source]] = defaultdict(list)
-    for message, path, locator, kind in plain_rows("SELECT message, path, locator, kind FROM sources"):
+    for message, path, locator, kind in plain_rows(
+        "SELECT message, path, locator, kind FROM sources ORDER BY message, path, locator"
+    ):
         sources[message].append(Source(shared.text(path), locator, shared.text(kind)))
     # One pass over the wide rows gains nothing from a large page cache, and the pages it
     # would keep are held while the threader needs the memory most.
@@ -114,12 +121,7 @@ def load_thread_inputs(conn: sqlite3.Connection):
             "SELECT id, message_id, in_reply_to, refs, subject, from_name, from_email, from_redacted, date, date_status,"
             " new_text, quoted FROM messages NOT INDEXED WHERE recovered = 0"
         ):
-            to: list[Address] = []
-            cc: list[Address] = []
-            for role, _, address in sorted(recipients.pop(mid, ()), key=lambda r: (r[0], r[1])):
-                (to if role == "to" else cc).append(address)
-            found = sources.pop(mid, [])
-            found.sort(key=lambda s: (s.path, s.locator))
+            to, cc = recipients.pop(mid, None) or ([], [])
             yield ThreadInput(
                 id=mid,
                 message_id=message_id and shared.text(message_id),
@@ -133,7 +135,7 @@ def load_thread_inputs(conn: sqlite3.Connection):
                 date_status=shared.text(date_status),
                 new_text=new_text,
                 quoted=quoted_from_json(json.loads(quoted), shared) if quoted != "[]" else [],
-                sources=found,
+                sources=sources.pop(mid, []),
             )
     finally:
         conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
