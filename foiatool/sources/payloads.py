@@ -297,7 +297,7 @@ def _pst_payloads(opened: str | BinaryIO, wanted: Wanted, seen: str) -> Iterator
 
 def _pst_item_payloads(root: Any, rest: str, seen: str) -> list[Payload]:
     """What sources.pst records for the item at ``/folder/path#N``: names and types read its way."""
-    from .pst import _ATTACH_MIME_TAG, _properties, _string
+    from .pst import attachment_name_and_type
 
     folder_path, hash_sign, number = rest.rpartition("#")
     if not hash_sign or not number.isdigit():
@@ -315,14 +315,7 @@ def _pst_item_payloads(root: Any, rest: str, seen: str) -> list[Payload]:
             attachment = item.get_attachment(position)
         except Exception:  # the reader skips an unreadable attachment without recording it
             continue
-        try:
-            name = fix_text(getattr(attachment, "long_filename", None) or "")
-        except Exception:
-            name = ""
-        props = _properties(attachment)
-        if not name:
-            name = _string(props.get(0x3707)) or _string(props.get(0x3704)) or _string(props.get(0x3001))
-        content_type = (_string(props.get(_ATTACH_MIME_TAG)) or "application/octet-stream").lower()
+        name, content_type = attachment_name_and_type(attachment)
         found.append((name, content_type, _pst_attachment_bytes(attachment)))
     return found
 

@@ -174,6 +174,19 @@ def _address(name: str, email: str) -> Address | None:
     return parsed if (parsed.name or parsed.email or parsed.redacted) else None
 
 
+def attachment_name_and_type(attachment: Any) -> tuple[str, str]:
+    """An Outlook attachment's file name (long name, then the MAPI name properties) and MIME type."""
+    try:
+        name = fix_text(getattr(attachment, "long_filename", None) or "")
+    except Exception:
+        name = ""
+    props = _properties(attachment)
+    if not name:
+        name = _string(props.get(0x3707)) or _string(props.get(0x3704)) or _string(props.get(0x3001))
+    content_type = (_string(props.get(_ATTACH_MIME_TAG)) or "application/octet-stream").lower()
+    return name, content_type
+
+
 def _attachments(item: Any, defects: list[str]) -> list[Attachment]:
     found: list[Attachment] = []
     for index in range(item.number_of_attachments):
@@ -182,14 +195,7 @@ def _attachments(item: Any, defects: list[str]) -> list[Attachment]:
         except Exception:
             defects.append(f"unreadable attachment {index}")
             continue
-        try:
-            name = fix_text(getattr(attachment, "long_filename", None) or "")
-        except Exception:
-            name = ""
-        props = _properties(attachment)
-        if not name:
-            name = _string(props.get(0x3707)) or _string(props.get(0x3704)) or _string(props.get(0x3001))
-        content_type = (_string(props.get(_ATTACH_MIME_TAG)) or "application/octet-stream").lower()
+        name, content_type = attachment_name_and_type(attachment)
         digest = hashlib.sha256()
         size = 0
         try:
