@@ -183,8 +183,15 @@ def _printed_copies(by_header: dict, already: dict[str, str],
     name fits the other copy's make them one message."""
     from .addresses import name_matches_address
 
+    # Every printed copy has an untrusted date: only subjects that have one are looked at.
+    open_subjects = {
+        subject for (_, _, subject), members in by_header.items()
+        for message in members if message.date is not None and _untrusted(message)
+    }
     by_subject: dict[str, list[DuplicateCandidate]] = {}
     for (_, _, subject), members in by_header.items():
+        if subject not in open_subjects:
+            continue
         for message in members:
             if message.id not in already and message.date is not None:
                 by_subject.setdefault(subject, []).append(message)

@@ -465,9 +465,10 @@ class _Threader:
             copies[message.id] = _Copy(message.id, message.message_id, message.subject, message.sender,
                                        message.date, message.date_status, message.new_text)
             read[message.id] = _input_node(message)
-        ordered = [copies.pop(k) for k in sorted(copies)]
-        self.near_duplicates = find_near_duplicates(ordered)
-        self.nodes: dict[str, _Node] = {c.id: read[c.id] for c in ordered if c.id not in self.near_duplicates}
+        ids = sorted(read)
+        self.near_duplicates = find_near_duplicates([copies[k] for k in ids])
+        self.nodes: dict[str, _Node] = {k: read[k] for k in ids if k not in self.near_duplicates}
+        del ids
         del read
         self.parent: dict[str, str] = {}
         self.children: dict[str, list[str]] = {}
@@ -476,11 +477,11 @@ class _Threader:
         self.id_conflicts: dict[str, list[str]] = {}
         self.owner: dict[str, str] = {}
         self.absorbed_placeholders: dict[str, str] = {}
-        for copy in ordered:
-            canonical = self.near_duplicates.get(copy.id)
-            if canonical is not None and copy.message_id and self.nodes[canonical].message_id is None:
-                self.nodes[canonical].message_id = clean_message_id(copy.message_id)
-        del ordered
+        for duplicate, canonical in self.near_duplicates.items():  # in id order: the first copy's id wins
+            message_id = copies[duplicate].message_id
+            if message_id and self.nodes[canonical].message_id is None:
+                self.nodes[canonical].message_id = clean_message_id(message_id)
+        del copies
         self.order = sorted(self.nodes.values(), key=_date_sort_key)
         self.recovered_nodes: list[_Node] = []
         # printer -> (UTC timestamp, offset) of each quote matched to a dated message
@@ -756,7 +757,7 @@ class _Threader:
         if offset is None or candidate.kind != "message" or candidate.date_status != "ok":
             return
         assert candidate.date is not None
-        insort(self.offset_votes.setdefault(_printer_key(reply), []), (candidate.date.timestamp(), offset))
+        self.offset_votes.setdefault(_printer_key(reply), []).append((candidate.date.timestamp(), offset))
 
     def thread_by_quotes(self) -> None:
         self._build_indexes()
@@ -834,6 +835,8 @@ class _Threader:
 
     def convert_recovered_dates(self) -> None:
         """Printed dates of recovered messages to UTC, by the offset the same reader's quotes showed."""
+        for votes in self.offset_votes.values():
+            votes.sort()  # gathered in reading order; looked up by time
         overall: Counter[float] = Counter(o for votes in self.offset_votes.values() for _, o in votes)
         common = max(overall.items(), key=lambda kv: (kv[1], -abs(kv[0]), kv[0]))[0] if overall else None
         for node in self.recovered_nodes:
