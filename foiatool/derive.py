@@ -12,12 +12,6 @@ from .dates import from_iso, iso
 from .model import Address, Message, Source
 
 
-def _addr(d: dict | None) -> Address | None:
-    if not d:
-        return None
-    return Address(name=d.get("name") or "", email=d.get("email") or "", redacted=d.get("redacted"))
-
-
 def quoted_from_json(items: list[dict], shared: _Shared | None = None):
     """Quoted messages as stored (JSON objects) back into QuotedMessage records.
 
@@ -82,9 +76,8 @@ class _Shared:
 def load_thread_inputs(conn: sqlite3.Connection):
     """Every real (not recovered) message as the threader needs it, streamed from the index.
 
-    Tables are read in storage order (an ORDER BY on the text keys turned the scan of the
-    wide message rows into random reads), and equal strings, addresses and quoted messages
-    are shared between inputs.
+    The wide message rows are read in storage order (in id order they were random reads);
+    equal strings, addresses and quoted messages are shared between inputs.
     """
     from .threads import ThreadInput
 
@@ -217,7 +210,8 @@ def _derive_threads(conn: sqlite3.Connection) -> None:
                 people.add(key)
         thread_rows.append((t.id, t.root, t.subject, iso(t.first), iso(t.last), len(members), len(people)))
     conn.executemany("INSERT INTO threads (id, root, subject, first, last, messages, participants) VALUES (?,?,?,?,?,?,?)", thread_rows)
-    del addresses_of, thread_rows
+    addresses_of.clear()
+    del thread_rows
 
     conn.execute("DELETE FROM placeholders")
     conn.executemany(

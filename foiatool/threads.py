@@ -152,8 +152,14 @@ def message_ids_in(text: str | None) -> list[str]:
     return found
 
 
+# A value without brackets, spaces or separators is its own Message-ID, whatever else it holds.
+_ID_BREAK = re.compile(r"[\s<>,;\"'()]")
+
+
 def clean_message_id(value: str | None) -> str | None:
     """One Message-ID without its brackets, or None when the value holds none."""
+    if value and not _ID_BREAK.search(value):
+        return value
     ids = message_ids_in(value)
     if ids:
         return ids[0]
@@ -406,19 +412,30 @@ def _printed_offset(quoted_ts: float, real_ts: float, zone_known: bool) -> float
     return float(step) if abs(delta - step) <= DATE_SLACK_SECONDS else None
 
 
-def _date_fit(quote: QuotedMessage, candidate: _Node, reply: _Node) -> tuple[bool, bool, float | None] | None:
-    """Whether a candidate's date allows it to be the quoted message: (both dates known, zone known,
-    printing offset), or None when the dates rule it out."""
-    if quote.date is None or candidate.date is None:
-        return False, False, None
-    zone_known = quote.date_status == "ok" and candidate.date_status == "ok" and candidate.kind == "message"
-    offset = _printed_offset(quote.date.timestamp(), candidate.date.timestamp(), zone_known)
-    if offset is None:
-        return None
-    if (reply.date is not None and candidate.kind == "message" and candidate.date_status == "ok"
-            and reply.date_status == "ok" and candidate.date > reply.date + timedelta(minutes=2)):
-        return None  # a parent is never written after its reply
-    return True, zone_known, offset
+class _QuoteDate:
+    """What the date tests need of a quote and the reply quoting it, worked out once per quote."""
+
+    __slots__ = ("timestamp", "trusted", "latest")
+
+    def __init__(self, quote: QuotedMessage, reply: _Node) -> None:
+        self.timestamp = quote.date.timestamp() if quote.date is not None else None
+        self.trusted = quote.date_status == "ok"
+        # a parent is never written after its reply
+        self.latest = reply.date + timedelta(minutes=2) if reply.date is not None and reply.date_status == "ok" else None
+
+    def fit(self, candidate: _Node) -> tuple[bool, bool, float | None] | None:
+        """Whether a candidate's date allows it to be the quoted message: (both dates known, zone
+        known, printing offset), or None when the dates rule it out."""
+        if self.timestamp is None or candidate.date is None:
+            return False, False, None
+        trusted = candidate.date_status == "ok" and candidate.kind == "message"
+        zone_known = self.trusted and trusted
+        offset = _printed_offset(self.timestamp, candidate.date.timestamp(), zone_known)
+        if offset is None:
+            return None
+        if trusted and self.latest is not None and candidate.date > self.latest:
+            return None
+        return True, zone_known, offset
 
 
 def text_similarity(a: str, b: str) -> float:
@@ -468,8 +485,7 @@ class _Threader:
         ids = sorted(read)
         self.near_duplicates = find_near_duplicates([copies[k] for k in ids])
         self.nodes: dict[str, _Node] = {k: read[k] for k in ids if k not in self.near_duplicates}
-        del ids
-        del read
+        del ids, read
         self.parent: dict[str, str] = {}
         self.children: dict[str, list[str]] = {}
         self.how: dict[str, str] = {}
@@ -585,37 +601,39 @@ class _Threader:
 
     # -------------------------------------------------------------- pass 2: quoted history
     def _build_indexes(self) -> None:
-        self.by_sender: dict[str, list[tuple[float, str]]] = {}
-        self.by_subject: dict[str, list[tuple[float, str]]] = {}
-        self.undated_by_sender: dict[str, list[str]] = {}
-        self.undated_by_subject: dict[str, list[str]] = {}
+        # Buckets hold the nodes themselves: (UTC timestamp, id, node), sorted by time then id.
+        self.by_sender: dict[str, list[tuple[float, str, _Node]]] = {}
+        self.by_subject: dict[str, list[tuple[float, str, _Node]]] = {}
+        self.undated_by_sender: dict[str, list[_Node]] = {}
+        self.undated_by_subject: dict[str, list[_Node]] = {}
         for node in self.order:  # already in (date, id) order: appending keeps every bucket sorted
             self._index(node, add=list.append)
 
-    def _index(self, node: _Node, add: Callable[[list, tuple[float, str]], None] = insort) -> None:
+    def _index(self, node: _Node, add: Callable[[list, tuple[float, str, _Node]], None] = insort) -> None:
         ts = node.timestamp
         keys = _sender_keys(node.sender)
         if ts is None:
             for key in keys:
-                self.undated_by_sender.setdefault(key, []).append(node.id)
+                self.undated_by_sender.setdefault(key, []).append(node)
             if node.subject_key:
-                self.undated_by_subject.setdefault(node.subject_key, []).append(node.id)
+                self.undated_by_subject.setdefault(node.subject_key, []).append(node)
             return
+        entry = (ts, node.id, node)
         for key in keys:
-            add(self.by_sender.setdefault(key, []), (ts, node.id))
+            add(self.by_sender.setdefault(key, []), entry)
         if node.subject_key:
-            add(self.by_subject.setdefault(node.subject_key, []), (ts, node.id))
+            add(self.by_subject.setdefault(node.subject_key, []), entry)
 
     @staticmethod
-    def _window(bucket: list[tuple[float, str]] | None, ts: float | None) -> list[str]:
+    def _window(bucket: list[tuple[float, str, _Node]] | None, ts: float | None) -> list[tuple[float, str, _Node]]:
         if not bucket:
             return []
         if ts is None:
-            return [node_id for _, node_id in bucket]
+            return bucket
         reach = MAX_OFFSET_SECONDS + DATE_SLACK_SECONDS
         lo = bisect_left(bucket, (ts - reach, ""))
         hi = bisect_right(bucket, (ts + reach, "\uffff"))
-        return [node_id for _, node_id in bucket[lo:hi]]
+        return bucket[lo:hi]
 
     def _score(self, quote: QuotedMessage, quote_subject: str, quote_text: _Text,
                candidate: _Node, reply: _Node, exact: bool = False) -> tuple[float, float | None] | None:
@@ -623,7 +641,7 @@ class _Threader:
 
         With ``exact`` only a candidate with the same (whitespace-folded) words can fit.
         """
-        fit = _date_fit(quote, candidate, reply)
+        fit = _QuoteDate(quote, reply).fit(candidate)
         if fit is None:
             return None
         return self._score_fitting(quote, quote_subject, quote_text, candidate, fit, exact)
@@ -631,7 +649,7 @@ class _Threader:
     @staticmethod
     def _score_fitting(quote: QuotedMessage, quote_subject: str, quote_text: _Text, candidate: _Node,
                        fit: tuple[bool, bool, float | None], exact: bool) -> tuple[float, float | None] | None:
-        """``_score`` for a candidate whose date already fits (see ``_date_fit``)."""
+        """``_score`` for a candidate whose date already fits (see ``_QuoteDate.fit``)."""
         date_known, zone_known, offset = fit
         if exact and not quote_text.same_fold(candidate.text):
             return None
@@ -666,38 +684,40 @@ class _Threader:
             score += 0.05
         return score, offset
 
-    def _candidate_tiers(self, quote: QuotedMessage, subject: str) -> Iterator[list[str]]:
+    def _candidate_tiers(self, quote: QuotedMessage, subject: str) -> Iterator[list[_Node]]:
         """Messages that could be the quoted one: first by sender, then (when none fits) by subject.
 
         The second tier covers a sender redacted or missing on either side.
         """
         ts = quote.date.timestamp() if quote.date is not None else None
-        by_sender: list[str] = []
+        by_sender: dict[str, _Node] = {}
         for key in _sender_keys(quote.sender):
-            by_sender.extend(self._window(self.by_sender.get(key), ts))
-            by_sender.extend(self.undated_by_sender.get(key, []))
-        by_sender = list(dict.fromkeys(by_sender))
-        yield by_sender
+            for _, node_id, node in self._window(self.by_sender.get(key), ts):
+                by_sender.setdefault(node_id, node)
+            for node in self.undated_by_sender.get(key, ()):
+                by_sender.setdefault(node.id, node)
+        yield list(by_sender.values())
         if subject:
-            tried = set(by_sender)
-            by_subject = self._window(self.by_subject.get(subject), ts) + self.undated_by_subject.get(subject, [])
-            yield [n for n in dict.fromkeys(by_subject) if n not in tried]
+            by_subject: dict[str, _Node] = {}
+            for _, node_id, node in self._window(self.by_subject.get(subject), ts):
+                if node_id not in by_sender:
+                    by_subject.setdefault(node_id, node)
+            for node in self.undated_by_subject.get(subject, ()):
+                if node.id not in by_sender:
+                    by_subject.setdefault(node.id, node)
+            yield list(by_subject.values())
 
     def _match(self, quote: QuotedMessage, quote_text: _Text, reply: _Node,
                exclude: set[str]) -> tuple[_Node, float | None] | None:
         quote_subject = _subject_key(quote.subject or "")
+        quote_date = _QuoteDate(quote, reply)
         for tier in self._candidate_tiers(quote, quote_subject or reply.subject_key):
-            candidates = []
-            for node_id in tier:
-                if node_id in exclude:
-                    continue
-                candidate = self.nodes.get(node_id)
-                if candidate is not None and candidate.kind != "placeholder":
-                    candidates.append(candidate)
             # Dates are cheap to compare and turn most candidates away: once, before the texts.
             fitting = []
-            for candidate in candidates:
-                fit = _date_fit(quote, candidate, reply)
+            for candidate in tier:
+                if candidate.id in exclude or candidate.kind == "placeholder":
+                    continue
+                fit = quote_date.fit(candidate)
                 if fit is not None:
                     fitting.append((candidate, fit))
             # The same words are the usual case and settle it; fuzzy comparison is for the rest.
@@ -907,13 +927,8 @@ class _Threader:
         admitted: dict[str, int] = {}
         open_threads: dict[str, list[str]] = {}
         for node in candidates:
-            if node.id in self.parent or node.date is None or not node.subject_key:
-                continue
-            if not is_reply_subject(node.subject):
-                continue
+            assert node.date is not None
             people = _participants(node)
-            if not people:
-                continue
             # a reply without a quote answers someone who wrote to its sender
             answers = {(r, s) for s, r in _exchanges(node)}
             key = node.subject_key
@@ -1026,15 +1041,13 @@ class _Threader:
 
         threads: list[Thread] = []
         thread_of: dict[str, str] = {}
+        # placeholders last, then by date (undated after dated), then by id
+        order_key = {
+            fid: (node.kind == "placeholder", node.date is None, node.date.timestamp() if node.date else 0.0, fid)
+            for fid, node in nodes_by_final.items()
+        }
         for root, component in components.items():
-            ordered = sorted(
-                component,
-                key=lambda n: (
-                    nodes_by_final[n].kind == "placeholder",
-                    *_date_sort_key(nodes_by_final[n])[:2],
-                    n,
-                ),
-            )
+            ordered = sorted(component, key=order_key.__getitem__)
             dated = [nodes_by_final[n].date for n in ordered if nodes_by_final[n].date is not None]
             first_real = next((nodes_by_final[n] for n in ordered if nodes_by_final[n].kind != "placeholder"), None)
             root_node = nodes_by_final[root]
