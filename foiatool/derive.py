@@ -432,6 +432,7 @@ def derive_all(conn: sqlite3.Connection, aliases=()) -> None:
         resolve_names_in_threads(conn)
         thread_figures(conn)
         derive_people(conn, aliases)
+        store.sync_fts(conn)  # recovered messages, and any left waiting by an interrupted run
         store.set_meta(conn, "derived", "1")
 
 

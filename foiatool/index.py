@@ -9,6 +9,7 @@ import os
 import signal
 import sqlite3
 import stat
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -27,6 +28,9 @@ PARALLEL_THRESHOLD = 48
 BATCH_FILES = 64
 BATCH_BYTES = 16 * 1024 * 1024
 HASH_CHUNK = 1024 * 1024
+COMMIT_SECONDS = 1.0
+# Files up to this size are read once, for their hash and their messages together.
+KEEP_BYTES = 8 * 1024 * 1024
 
 
 class Progress(Protocol):
@@ -84,15 +88,27 @@ class NotRegularFile(OSError):
 
 
 def file_sha256(path: str) -> str:
+    return _read_and_hash(path, keep=0)[1]
+
+
+def _read_and_hash(path: str, keep: int) -> tuple[bytes | None, str]:
+    """The file's sha256, and its content when it is at most ``keep`` bytes (read once for both)."""
     # O_NONBLOCK: a file replaced by a FIFO after discovery must not hang the run on open().
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with open(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise NotRegularFile(f"{path} is not a regular file")
-        digest = hashlib.sha256()
+        if info.st_size <= keep:
+            data = fh.read()
+            if len(data) <= keep:
+                return data, hashlib.sha256(data).hexdigest()
+            digest = hashlib.sha256(data)  # it grew while being read: hash on, keep nothing
+        else:
+            digest = hashlib.sha256()
         while chunk := fh.read(HASH_CHUNK):
             digest.update(chunk)
-    return digest.hexdigest()
+    return None, digest.hexdigest()
 
 
 def enrich(message: Message) -> store.StoredMessage:
@@ -164,13 +180,13 @@ def parse_file(path: str, kind_hint: str = "", ocr: bool = False) -> FileResult:
     problems: list[Problem] = []
     kind = kind_hint
     try:
-        sha = file_sha256(path)
+        data, sha = _read_and_hash(path, keep=KEEP_BYTES)
     except NotRegularFile:
         return FileResult(path, "", kind, [], [Problem(path, "", "not a regular file (device, socket or FIFO)")])
     except OSError as exc:
         return FileResult(path, "", kind, [], [Problem(path, "", f"cannot read: {exc.strerror or exc}")])
     try:
-        for item in read_path(path, kind_hint):
+        for item in read_path(path, kind_hint, data):
             if isinstance(item, Problem):
                 problems.append(item)
                 continue
@@ -392,7 +408,7 @@ def refresh(
                 progress.start(len(todo), "Reading")
                 use_pool = len(todo) >= PARALLEL_THRESHOLD and (jobs or os.cpu_count() or 1) > 1
                 results = _parallel(todo, jobs or os.cpu_count() or 1, ocr) if use_pool else (parse_file(p, h, ocr) for p, h, _ in todo)
-                pending_commit = 0
+                last_commit = time.monotonic()
                 conn.execute("BEGIN")
                 try:
                     for result in results:
@@ -405,11 +421,12 @@ def refresh(
                             conn.execute("ROLLBACK TO one_file")
                             _store_failure(conn, result, stats[result.path][0], mtimes.get(result.path, 0), exc)
                         conn.execute("RELEASE one_file")
-                        pending_commit += 1
-                        if pending_commit >= 200:
+                        # Commit about once a second: what a kill loses is read again next time,
+                        # and fewer commits keep the single writer ahead of the parsing workers.
+                        if time.monotonic() - last_commit >= COMMIT_SECONDS:
                             conn.execute("COMMIT")
                             conn.execute("BEGIN")
-                            pending_commit = 0
+                            last_commit = time.monotonic()
                         progress.advance(1)
                     conn.execute("COMMIT")
                 except BaseException:
@@ -424,6 +441,8 @@ def refresh(
                     raise
                 finally:
                     progress.finish()
+                with conn:
+                    store.sync_fts(conn)
 
             if store.get_meta(conn, "derived") != "1":
                 derive(conn)

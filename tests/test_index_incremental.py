@@ -65,6 +65,11 @@ def canonical_dump(db: Path) -> dict[str, list[tuple]]:
             "attachments": rows("SELECT * FROM attachments ORDER BY message, position"),
             "redactions": rows("SELECT * FROM redactions ORDER BY 1, 2, 3, 4, 5"),
             "fts": rows("SELECT id, subject, sender, recipients, body FROM messages_fts ORDER BY id"),
+            # every message has exactly one full-text row, on its own rowid, and none is left waiting
+            "fts_rows": rows(
+                "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM messages_fts),"
+                " (SELECT count(*) FROM messages_fts f JOIN messages m ON m.rowid = f.rowid AND m.id = f.id),"
+                " (SELECT count(*) FROM fts_pending)"),
             "threads": rows("SELECT * FROM threads ORDER BY id"),
             "edges": rows("SELECT * FROM edges ORDER BY parent, child"),
             "placeholders": rows("SELECT * FROM placeholders ORDER BY 1, 2, 3"),
@@ -189,6 +194,38 @@ def test_first_run_reads_everything_and_second_run_nothing(dump: Path, tmp_path:
     before = canonical_dump(db)
     assert index(dump, db) == (0, FILES_IN_DUMP, 0)
     assert canonical_dump(db) == before
+
+
+def test_full_text_rows_name_senders_and_recipients_as_messages_do(tmp_path: Path) -> None:
+    from foiatool.model import Address
+
+    root = tmp_path / "dump"
+    root.mkdir()
+    (root / "a.eml").write_bytes(eml("a@x", ANN, f"{BOB}, cy.park@agency.gov", "Plans", 1, "Body one"))
+    (root / "b.eml").write_bytes(
+        b"From: (b)(6)\nTo: Bob Ortiz <bob.ortiz@county.gov>\nCc: Dee\nBcc: eve@agency.gov\n"
+        b"Subject: Re: Plans\nDate: Wed, 02 Mar 2011 10:00:00 -0500\n\nBody two\n")
+    db = tmp_path / "i.sqlite"
+    index(root, db)
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    checked = 0
+    for m in conn.execute("SELECT m.id, m.from_name, m.from_email, m.from_redacted, f.sender, f.recipients"
+                          " FROM messages m JOIN messages_fts f ON f.rowid = m.rowid"):
+        want = Address(m["from_name"], m["from_email"], m["from_redacted"]).label() if (
+            m["from_name"] or m["from_email"] or m["from_redacted"]) else ""
+        assert m["sender"] == want
+        people = [Address(r["name"], r["email"], r["redacted"]).label() for r in conn.execute(
+            "SELECT * FROM addresses WHERE message=? AND role != 'from'"
+            " ORDER BY CASE role WHEN 'to' THEN 0 WHEN 'cc' THEN 1 ELSE 2 END, position", (m["id"],))]
+        assert m["recipients"] == " ".join(people)
+        checked += 1
+    assert checked == 2
+    labels = {r[0]: r[1] for r in conn.execute("SELECT sender, recipients FROM messages_fts")}
+    assert labels["Ann Lee <ann.lee@agency.gov>"] == "Bob Ortiz <bob.ortiz@county.gov> cy.park@agency.gov"
+    assert labels["[redacted b6]"] == "Bob Ortiz <bob.ortiz@county.gov> Dee eve@agency.gov"
+    found = foiatool("search", "recipients:eve", "--db", db, "-f", "ids").stdout.split()
+    assert len(found) == 1
 
 
 def test_touched_but_unchanged_files_are_not_read_again(dump: Path, tmp_path: Path) -> None:

@@ -46,13 +46,15 @@ def _single_message_kind(locator: str, default: str) -> str:
     return last.split(":", 1)[0] if ":" in last else default
 
 
-def read_path(path: str, kind_hint: str = "") -> Iterator[Item]:
+def read_path(path: str, kind_hint: str = "", data: bytes | None = None) -> Iterator[Item]:
     """Every message in the file at ``path``, and a Problem for every item that could not be read.
 
+    ``data``, when given, is the file's content already read by the caller (who hashed it):
+    the file is then not read again.
     Never raises: whatever goes wrong becomes a Problem naming the path (and locator).
     """
     try:
-        yield from _read_path(path, kind_hint)
+        yield from _read_path(path, kind_hint, data)
     except Exception as error:  # a bug or an odd library error must still end as a listed problem
         yield Problem(path, "", f"unexpected error while reading: {type(error).__name__}: {error}")
 
@@ -65,15 +67,15 @@ def read_bytes(data: bytes, path: str, locator: str = "", depth: int = 0) -> Ite
         yield Problem(path, locator, f"unexpected error while reading: {type(error).__name__}: {error}")
 
 
-def _read_path(path: str, kind_hint: str) -> Iterator[Item]:
+def _read_path(path: str, kind_hint: str, data: bytes | None = None) -> Iterator[Item]:
     try:
-        stream = open(path, "rb")
+        stream = io.BytesIO(data) if data is not None else open(path, "rb")
     except OSError as error:
         yield Problem(path, "", f"cannot open: {error.strerror or error}")
         return
     with stream:
         try:
-            size = os.fstat(stream.fileno()).st_size
+            size = len(data) if data is not None else os.fstat(stream.fileno()).st_size
             head = stream.read(HEAD_BYTES)
             stream.seek(0)
         except OSError as error:
