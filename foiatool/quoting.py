@@ -158,8 +158,14 @@ def _opens_angle_region(lines: list[str], index: int) -> bool:
     return after is not None and _is_angle(lines[after])
 
 
+_COLONS = (":", "：")
+
+
 def _separator_style(line: str) -> str | None:
     if len(line) > 200:
+        return None
+    # every separator opens with a rule character or ends with a colon: most lines are neither
+    if line.lstrip()[:1] not in ("-", "=", "_", "*") and not line.rstrip().endswith(_COLONS):
         return None
     if _OUTLOOK_RE.match(line):
         return "outlook"
@@ -169,6 +175,8 @@ def _separator_style(line: str) -> str | None:
 
 
 def _header_line(line: str) -> tuple[str, str] | None:
+    if ":" not in line and "：" not in line:
+        return None  # the pattern below needs a colon; most lines have none
     match = _HEADER_RE.match(line)
     if not match:
         return None
@@ -228,6 +236,8 @@ def _attribution_at(lines: list[str], start: int) -> int | None:
     It may be wrapped over up to three lines, which then must open like one
     ("On", "Le", "Am", a date...), so the line of prose above is never swallowed.
     """
+    if not any(line.rstrip().endswith(_COLONS) for line in lines[start : start + 3]):
+        return None  # an attribution ends with a colon within three lines
     for span in (1, 2, 3):
         last = start + span - 1
         if last >= len(lines):
@@ -578,6 +588,22 @@ def _pop_attribution(lines: list[str], new: list[int]) -> int | None:
     return None
 
 
+def _ends_with_colon(lines: list[str], index: int) -> bool:
+    return index < len(lines) and lines[index].rstrip().endswith(_COLONS)
+
+
+def _plain_line(lines: list[str], index: int) -> bool:
+    """A line that cannot open a quote: no '>', no colon, no rule, not a short snip marker, and no
+    attribution ending on the next two lines. Most lines of most bodies; the full tests are for the rest."""
+    line = lines[index]
+    if not line.strip():
+        return True
+    if ">" in line or ":" in line or "：" in line or len(line) <= 40:
+        return False
+    return (line.lstrip()[:1] not in ("-", "=", "_", "*")
+            and not _ends_with_colon(lines, index + 1) and not _ends_with_colon(lines, index + 2))
+
+
 def _split_lines(lines: list[str], depth: int) -> tuple[str, list[QuotedMessage], list[tuple[int, int]]]:
     new: list[int] = []
     spans: list[tuple[int, int]] = []
@@ -586,6 +612,10 @@ def _split_lines(lines: list[str], depth: int) -> tuple[str, list[QuotedMessage]
     index = 0
     total = len(lines)
     while index < total:
+        if _plain_line(lines, index):
+            new.append(index)
+            index += 1
+            continue
         if _opens_angle_region(lines, index):
             end = _angle_region_end(lines, index)
             attribution_start = _pop_attribution(lines, new)
@@ -643,8 +673,8 @@ def _quote_start(lines: list[str], index: int, new: list[int]) -> int | None:
     if _separator_style(line) is not None:
         return index
     # a block starts where a run of header lines starts: one starting mid-run was already refused
-    mid_run = index > 0 and _header_line(lines[index - 1]) is not None
-    if _header_line(line) is not None and not mid_run and _header_block(lines, index, strict=True) is not None:
+    if (_header_line(line) is not None and not (index > 0 and _header_line(lines[index - 1]) is not None)
+            and _header_block(lines, index, strict=True) is not None):
         start = index
         position = len(new) - 1
         while position >= 0 and _is_blank(lines[new[position]]) and index - new[position] <= 3:
