@@ -77,7 +77,11 @@ def central_people(graph: nx.DiGraph, top: int = 5) -> list[dict]:
     # Betweenness only breaks ties, and it is quadratic: on large graphs (thousands of
     # people) even a sampled run costs seconds, so ties there fall back to the id.
     if graph.number_of_nodes() <= BETWEENNESS_MAX_NODES:
-        between = nx.betweenness_centrality(graph.to_undirected(as_view=True), seed=7)
+        # on a plain undirected copy: about twice as fast as through a view of the directed graph
+        plain = nx.Graph()
+        plain.add_nodes_from(graph)
+        plain.add_edges_from(graph.edges())
+        between = {n: round(v, 12) for n, v in nx.betweenness_centrality(plain, seed=7).items()}
     else:
         between = dict.fromkeys(graph.nodes, 0.0)
     ranked = sorted(graph.nodes, key=lambda n: (-correspondents[n], -weight[n], -between[n], n))[:top]
