@@ -314,6 +314,7 @@ def insert_message(conn: sqlite3.Connection, stored: StoredMessage, file_id: int
         _message_row(stored),
     )
     is_new = cur.rowcount == 1
+    rowid = cur.lastrowid if is_new else None
     replace = False
     if not is_new and file_id is not None and m.sources:
         first = conn.execute(
@@ -336,7 +337,7 @@ def insert_message(conn: sqlite3.Connection, stored: StoredMessage, file_id: int
             (*_message_row(stored)[1:], m.id),
         )
         _delete_dependents(conn, [m.id])
-    _insert_dependents(conn, stored)
+    _insert_dependents(conn, stored, rowid)
     return is_new
 
 
@@ -350,7 +351,7 @@ def _message_row(stored: StoredMessage) -> tuple:
     ))
 
 
-def _insert_dependents(conn: sqlite3.Connection, stored: StoredMessage) -> None:
+def _insert_dependents(conn: sqlite3.Connection, stored: StoredMessage, rowid: int | None) -> None:
     """Addresses, attachments and redaction marks of a stored message; its full-text row waits in
     fts_pending for ``sync_fts``."""
     m = stored.message
@@ -370,7 +371,10 @@ def _insert_dependents(conn: sqlite3.Connection, stored: StoredMessage) -> None:
             "INSERT INTO redactions (message, field, code, family, text) VALUES (?,?,?,?,?)",
             [(m.id, *(_clean(v) for v in r)) for r in stored.redactions],
         )
-    conn.execute("INSERT OR IGNORE INTO fts_pending (rowid) SELECT rowid FROM messages WHERE id=?", (m.id,))
+    if rowid is not None:
+        conn.execute("INSERT OR IGNORE INTO fts_pending (rowid) VALUES (?)", (rowid,))
+    else:
+        conn.execute("INSERT OR IGNORE INTO fts_pending (rowid) SELECT rowid FROM messages WHERE id=?", (m.id,))
 
 
 def _label_sql(name: str, email: str, redacted: str) -> str:
