@@ -242,6 +242,15 @@ def _derive_threads(conn: sqlite3.Connection) -> None:
                 mid,
             )
         )
+    if conn.execute("SELECT 1 FROM messages WHERE thread_id IS NOT NULL LIMIT 1").fetchone() is not None:
+        # A refresh: most messages keep their thread, parent and latency. Rewriting a message row
+        # rewrites its whole record, body included, so only the rows that change are written.
+        current = {
+            r[0]: tuple(r[1:])
+            for r in conn.execute("SELECT id, thread_id, duplicate_of, inclusive, parent_id, reply_seconds FROM messages")
+        }
+        updates = [u for u in updates if current.get(u[5]) != u[:5]]
+        del current
     conn.executemany(
         "UPDATE messages SET thread_id=?, duplicate_of=?, inclusive=?, parent_id=?, reply_seconds=? WHERE id=?", updates
     )
@@ -280,8 +289,9 @@ def derive_people(conn: sqlite3.Connection, aliases=()) -> None:
         ],
     )
     conn.executemany(
-        "UPDATE addresses SET person=? WHERE name=? AND email=? AND redacted IS ?",
-        [(index.person_of(a), a.name, a.email, a.redacted) for a, _ in occurrences],
+        # rows already naming their person are left alone (a refresh rewrites only what changed)
+        "UPDATE addresses SET person=? WHERE name=? AND email=? AND redacted IS ? AND person IS NOT ?",
+        [(person, a.name, a.email, a.redacted, person) for a, _ in occurrences for person in (index.person_of(a),)],
     )
     # The summary names people: compute it again for the people just derived.
     cache_summary(conn)
