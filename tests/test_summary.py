@@ -169,3 +169,25 @@ def test_the_summary_kept_in_the_index_equals_a_fresh_computation(tmp_path):
     conn.row_factory = sqlite3.Row
     assert conn.execute("SELECT value FROM meta WHERE key = ?", (CACHE_KEY,)).fetchone() is not None
     assert summary(conn, timezone.utc) == compute_summary(conn, timezone.utc)
+
+
+def test_betweenness_breaks_ties_on_small_graphs_and_is_not_guessed_on_large_ones(monkeypatch) -> None:
+    import networkx as nx
+
+    from foiatool.analysis import network
+
+    # a and c have the same correspondents and traffic; c sits between two groups, a does not
+    graph = nx.DiGraph()
+    for a, b, w in [("a", "x", 1), ("x", "a", 1), ("a", "y", 1), ("c", "x", 1), ("c", "z", 2), ("z", "w", 1), ("w", "z", 1)]:
+        graph.add_edge(a, b, weight=w)
+    ranked = network.central_people(graph, top=5)
+    by_id = {p["id"]: p for p in ranked}
+    assert by_id["c"]["correspondents"] == by_id["a"]["correspondents"] == 2
+    assert by_id["c"]["weight"] == by_id["a"]["weight"] == 3
+    assert by_id["c"]["betweenness"] > by_id["a"]["betweenness"]
+    assert [p["id"] for p in ranked].index("c") < [p["id"] for p in ranked].index("a")
+
+    monkeypatch.setattr(network, "BETWEENNESS_MAX_WORK", 10)
+    ranked = network.central_people(graph, top=5)
+    assert all(p["betweenness"] is None for p in ranked)
+    assert [p["id"] for p in ranked].index("a") < [p["id"] for p in ranked].index("c")  # ties fall back to the id
