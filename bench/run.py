@@ -379,6 +379,14 @@ def bench_size(size: int, args: argparse.Namespace, have_notmuch: bool) -> dict:
             warm["notmuch_search"] = repeat(["notmuch", "search", "--output=threads", "*"], args.repeat, env=env)
         res["warm"] = warm
 
+        log(f"{size}: a small change: one file added, then removed")
+        with tempfile.TemporaryFile("w+") as out:
+            t = timed([sys.executable, str(Path(__file__).resolve().with_name("incremental.py")), str(mail), str(db),
+                       "--repeat", "1"], stdout=out)
+            out.seek(0)
+            text = out.read()
+        res["incremental"] = json.loads(text) if t.ok and text.strip() else {"error": t.error}
+
         log(f"{size}: build_threads alone (best of {args.repeat})")
         attempts = []
         for _ in range(max(1, args.repeat)):
@@ -726,6 +734,25 @@ def render(results: dict) -> str:
         add(f"| {r['files']:,} | {med('threads')} | {med('summary')} | {med('search')} | {med('rerun')} | "
             f"{_mb(rss)} | {med('notmuch_search')} |")
     add("")
+    if any(r.get("incremental", {}).get("rounds") for r in runs):
+        add("### A small change: one message file added, then removed (seconds)")
+        add("")
+        add("`bench/incremental.py`: each refresh reads only the changed file, then recomputes threads, "
+            "people and the cached summary over the whole index.")
+        add("")
+        add("| messages | no change | one file added | of which: reading | full-text rows | threads | "
+            "people and summary | one file removed |")
+        add("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for r in runs:
+            inc = r.get("incremental", {})
+            if not inc.get("rounds"):
+                continue
+            added = inc["rounds"][0]["add"]["phases"]
+            add(f"| {r['files']:,} | {_s(inc['no_change']['seconds'])} | {_s(inc['add_median_s'])} | "
+                f"{_s(added.get('reading and storing'))} | {_s(added.get('full-text rows'))} | "
+                f"{_s(added.get('threads (load, build, write)'))} | {_s(added.get('people and summary'))} | "
+                f"{_s(inc['remove_median_s'])} |")
+        add("")
     add("### Threading alone: `build_threads` on inputs loaded from the index")
     add("")
     add("| messages | load inputs s | build_threads s | threads | recovered | process RSS MB |")

@@ -246,3 +246,26 @@ def test_run_on_a_tiny_release_without_notmuch(tmp_path):
                            capture_output=True, text=True, timeout=120)
     assert again.returncode == 0
     assert again.stdout == proc.stdout
+
+
+def test_incremental_bench_adds_and_removes_one_file_and_leaves_the_index_as_it_was(tmp_path: Path) -> None:
+    from test_index_incremental import assert_same_index, foiatool
+
+    release = tmp_path / "release"
+    subprocess.run([sys.executable, str(BENCH / "releasegen.py"), str(release), "--messages", "120", "--seed", "3"],
+                   check=True, capture_output=True)
+    db, reference = tmp_path / "i.sqlite", tmp_path / "ref.sqlite"
+    foiatool("index", release, "--db", db)
+    foiatool("index", release, "--db", reference)
+    before = sorted(p.relative_to(release) for p in release.rglob("*"))
+    out = subprocess.run([sys.executable, str(BENCH / "incremental.py"), str(release), str(db), "--repeat", "2"],
+                         check=True, capture_output=True, text=True)
+    data = json.loads(out.stdout)
+    assert data["no_change"]["parsed"] == 0
+    assert len(data["rounds"]) == 2
+    for round_ in data["rounds"]:
+        assert round_["add"]["parsed"] == 1 and round_["add"]["removed"] == 0
+        assert round_["remove"]["parsed"] == 0 and round_["remove"]["removed"] == 1
+        assert round_["add"]["phases"]["derive"] > 0 and round_["add"]["seconds"] >= round_["add"]["phases"]["derive"]
+    assert sorted(p.relative_to(release) for p in release.rglob("*")) == before
+    assert_same_index(db, reference)
