@@ -314,10 +314,18 @@ def resolve_names_in_threads(conn: sqlite3.Connection) -> int:
         if key:
             everywhere[key].add(email)
 
+    # Only threads with a name-only participant can change: the others are not read.
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS name_only_threads (id TEXT PRIMARY KEY)")
+    conn.execute("DELETE FROM name_only_threads")
+    conn.execute(
+        "INSERT OR IGNORE INTO name_only_threads (id) SELECT DISTINCT m.thread_id FROM addresses a"
+        " JOIN messages m ON m.id = a.message WHERE a.email = '' AND a.name != '' AND a.redacted IS NULL"
+        " AND m.thread_id IS NOT NULL"
+    )
     by_thread: dict[str, list[tuple]] = defaultdict(list)
     for row in conn.execute(
-        "SELECT m.thread_id, a.message, a.role, a.position, a.name, a.email FROM addresses a"
-        " JOIN messages m ON m.id = a.message WHERE m.thread_id IS NOT NULL AND a.redacted IS NULL"
+        "SELECT m.thread_id, a.message, a.role, a.position, a.name, a.email FROM name_only_threads t"
+        " JOIN messages m ON m.thread_id = t.id JOIN addresses a ON a.message = m.id WHERE a.redacted IS NULL"
         " ORDER BY m.thread_id, a.message, a.role, a.position"
     ):
         by_thread[row[0]].append(row[1:])
