@@ -228,6 +228,35 @@ def test_full_text_rows_name_senders_and_recipients_as_messages_do(tmp_path: Pat
     assert len(found) == 1
 
 
+def test_progress_counts_the_files_read_then_the_derive_steps(dump: Path, tmp_path: Path) -> None:
+    from foiatool.index import refresh
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.events: list[tuple] = []
+
+        def start(self, total: int, description: str) -> None:
+            self.events.append(("start", description, total))
+
+        def advance(self, n: int = 1) -> None:
+            self.events.append(("advance", n))
+
+        def finish(self) -> None:
+            self.events.append(("finish",))
+
+    files = sum(1 for p in dump.rglob("*") if p.is_file())
+    recorder = Recorder()
+    refresh([str(dump)], tmp_path / "p.sqlite", jobs=1, progress=recorder)
+    starts = [e for e in recorder.events if e[0] == "start"]
+    assert starts == [("start", "Reading", files), ("start", "Threads, people, summary", 6)]
+    derive_part = recorder.events[recorder.events.index(starts[1]):]
+    assert derive_part.count(("advance", 1)) == 6 and derive_part[-1] == ("finish",)
+    # nothing changed: nothing to read and nothing to derive
+    recorder.events.clear()
+    refresh([str(dump)], tmp_path / "p.sqlite", jobs=1, progress=recorder)
+    assert recorder.events == []
+
+
 def test_touched_but_unchanged_files_are_not_read_again(dump: Path, tmp_path: Path) -> None:
     db = tmp_path / "x.sqlite"
     index(dump, db)
@@ -394,3 +423,46 @@ def test_non_utf8_file_names_are_indexed_and_kept_track_of(tmp_path: Path) -> No
     os.unlink(latin1)
     assert index(root, db) == (0, 1, 1)
     assert set(message_ids(db)) == {"plain@agency.gov"}
+
+
+def _index_with_stderr_on_a_terminal(*args: str | os.PathLike[str]) -> tuple[int, str, str]:
+    """``foiatool index`` with stdout piped and stderr on a pseudo-terminal, as in a shell pipeline."""
+    import pty
+    import threading
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([*FOIATOOL, "index", *map(str, args)], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=slave, env={**os.environ, "COLUMNS": "120"})
+    os.close(slave)
+    chunks: list[bytes] = []
+
+    def read() -> None:
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    out = proc.stdout.read() if proc.stdout else b""
+    proc.wait(timeout=300)
+    reader.join(timeout=30)
+    os.close(master)
+    return proc.returncode, out.decode(), re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+
+
+def test_index_draws_its_progress_on_a_terminal_and_keeps_stdout_for_the_index_path(dump: Path, tmp_path: Path) -> None:
+    db = tmp_path / "tty.sqlite"
+    code, out, err = _index_with_stderr_on_a_terminal(dump, "--db", db)
+    assert code == 0, err
+    assert out == f"{db}\n"
+    assert "Reading" in err and "Threads, people, summary" in err
+    files = sum(1 for p in dump.rglob("*") if p.is_file())
+    assert f"{files}/{files}" in err and "6/6" in err
+    assert "read, 0 unchanged, 0 removed" in err
+    code, out, err = _index_with_stderr_on_a_terminal(dump, "--db", db, "-q")
+    assert code == 0 and out == f"{db}\n" and err.strip() == ""

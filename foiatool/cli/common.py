@@ -110,8 +110,11 @@ def corpus_options(paths_required: bool = False, paths_arg: bool = True) -> Call
 
 
 def open_corpus(paths: tuple[str, ...] | list[str], db: str | None, *, jobs: int | None = None, strict: bool = False,
-                quiet: bool = False, tz: str | None = None, refresh: bool = True) -> Corpus:
-    """Refresh the index from PATHS (when given) and open it for reading."""
+                quiet: bool = False, tz: str | None = None, refresh: bool = True, account: bool = True) -> Corpus:
+    """Refresh the index from PATHS (when given) and open it for reading.
+
+    The progress bar and (with ``account``) the one-line account go to stderr unless ``quiet``.
+    """
     from .. import store
     from ..index import refresh as refresh_index
 
@@ -127,7 +130,7 @@ def open_corpus(paths: tuple[str, ...] | list[str], db: str | None, *, jobs: int
         terminal = app.terminal
         progress = _ProgressAdapter(terminal, quiet)
         report = refresh_index(expanded, db_path, jobs=jobs, progress=progress, on_wait=terminal.warn, ocr=app.ocr)
-        if not quiet:
+        if account and not quiet:
             terminal.info(report.account())
     elif not os.path.exists(db_path):
         raise FoiatoolError(f"no index at {db_path}: run 'foiatool index PATH... --db {db_path}' first")

@@ -15,12 +15,13 @@ def command(paths, db, jobs, strict, quiet, tz) -> None:
     re-read alone; removed files' messages leave the index. The index lives in
     your cache directory (never in the input folders) unless --db names one.
     """
-    corpus = open_corpus(paths, db, jobs=jobs, strict=strict, quiet=True, tz=tz)
+    # its own account line below replaces the usual one; the progress bar stays
+    corpus = open_corpus(paths, db, jobs=jobs, strict=strict, quiet=quiet, tz=tz, account=False)
     report = corpus.report
     click.echo(corpus.db_path)
     from .common import get_app
 
-    if not quiet:
+    if not (quiet or get_app().quiet):
         get_app().terminal.info(
             f"{report.account()} ({report.parsed} read, {report.unchanged} unchanged, {report.removed} removed)"
         )
