@@ -437,21 +437,39 @@ def thread_figures(conn: sqlite3.Connection) -> None:
     )
 
 
-def derive_all(conn: sqlite3.Connection, aliases=()) -> None:
+def derive_all(conn: sqlite3.Connection, aliases=(), progress=None) -> None:
+    """Threads, recovered messages, print zones, names, thread figures, people and the cached
+    summary, recomputed over the whole index in one transaction.
+
+    ``progress`` (the indexer's Progress protocol) counts the steps: on a large release this
+    takes seconds, and a terminal shows what is being done.
+    """
     if not aliases:
         # Aliases given once (people --aliases) stay with the index until replaced.
         from .analysis.people import saved_aliases
 
         saved = saved_aliases(conn)
         aliases = saved.rules if saved else ()
-    with conn:
-        derive_threads(conn)
-        infer_print_zones(conn)
-        resolve_names_in_threads(conn)
-        thread_figures(conn)
-        derive_people(conn, aliases)
-        store.sync_fts(conn)  # recovered messages, and any left waiting by an interrupted run
-        store.set_meta(conn, "derived", "1")
+    steps = (
+        derive_threads,
+        infer_print_zones,
+        resolve_names_in_threads,
+        thread_figures,
+        lambda c: derive_people(c, aliases),
+        store.sync_fts,  # recovered messages, and any left waiting by an interrupted run
+    )
+    if progress is not None:
+        progress.start(len(steps), "Threads, people, summary")
+    try:
+        with conn:
+            for step in steps:
+                step(conn)
+                if progress is not None:
+                    progress.advance(1)
+            store.set_meta(conn, "derived", "1")
+    finally:
+        if progress is not None:
+            progress.finish()
 
 
 __all__ = ["derive_all", "derive_threads", "derive_people", "load_thread_inputs", "Message"]

@@ -445,7 +445,7 @@ def refresh(
                     store.sync_fts(conn)
 
             if store.get_meta(conn, "derived") != "1":
-                derive(conn)
+                derive(conn, progress)
                 report.derived = True
             report.messages = conn.execute("SELECT count(*) FROM messages WHERE recovered=0").fetchone()[0]
             report.problems = conn.execute("SELECT count(*) FROM problems").fetchone()[0]
@@ -489,11 +489,11 @@ def _store_failure(conn: sqlite3.Connection, result: FileResult, size: int, mtim
     store.insert_problem(conn, Problem(result.path, "", reason), cur.lastrowid)
 
 
-def derive(conn: sqlite3.Connection) -> None:
+def derive(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
     """Recompute what depends on the whole corpus: threads, recovered messages, people."""
     from .derive import derive_all
 
-    derive_all(conn)
+    derive_all(conn, progress=progress)
 
 
 __all__ = ["refresh", "IndexReport", "Progress", "parse_file", "enrich", "asdict", "Path"]
