@@ -386,6 +386,13 @@ def bench_size(size: int, args: argparse.Namespace, have_notmuch: bool) -> dict:
             out.seek(0)
             text = out.read()
         res["incremental"] = json.loads(text) if t.ok and text.strip() else {"error": t.error}
+        log(f"{size}: what an exact touched-only re-threading would have to take in")
+        with tempfile.TemporaryFile("w+") as out:
+            t = timed([sys.executable, str(Path(__file__).resolve().with_name("touched_region.py")), str(db),
+                       "--samples", "10"], stdout=out)
+            out.seek(0)
+            text = out.read()
+        res["touched_region"] = json.loads(text) if t.ok and text.strip() else {"error": t.error}
 
         log(f"{size}: build_threads alone (best of {args.repeat})")
         attempts = []
@@ -532,6 +539,12 @@ def machine() -> dict:
 
 
 # ------------------------------------------------------------------ report
+
+def _region(data: dict | None) -> str:
+    if not data or "median_share" not in data:
+        return "–"
+    return f"{data['median_share']:.0%} (≤ {data['max_share']:.0%})"
+
 
 def _s(x: float | None, digits: int = 2) -> str:
     return "–" if x is None else f"{x:.{digits}f}"
@@ -740,9 +753,14 @@ def render(results: dict) -> str:
         add("`bench/incremental.py`: each refresh reads only the changed file, then recomputes threads, "
             "people and the cached summary over the whole index.")
         add("")
+        add("The last column is `bench/touched_region.py`: the share of the index that re-threading only "
+            "where touched would have to read again to give exactly the result of a full pass (the closure "
+            "of the threader's candidate relations from one message, over 10 messages taken as if new: "
+            "median, and the largest).")
+        add("")
         add("| messages | no change | one file added | of which: reading | full-text rows | threads | "
-            "people and summary | one file removed |")
-        add("|---:|---:|---:|---:|---:|---:|---:|---:|")
+            "people and summary | one file removed | touched-only region |")
+        add("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in runs:
             inc = r.get("incremental", {})
             if not inc.get("rounds"):
@@ -751,7 +769,7 @@ def render(results: dict) -> str:
             add(f"| {r['files']:,} | {_s(inc['no_change']['seconds'])} | {_s(inc['add_median_s'])} | "
                 f"{_s(added.get('reading and storing'))} | {_s(added.get('full-text rows'))} | "
                 f"{_s(added.get('threads (load, build, write)'))} | {_s(added.get('people and summary'))} | "
-                f"{_s(inc['remove_median_s'])} |")
+                f"{_s(inc['remove_median_s'])} | {_region(r.get('touched_region'))} |")
         add("")
     add("### Threading alone: `build_threads` on inputs loaded from the index")
     add("")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -269,3 +270,29 @@ def test_incremental_bench_adds_and_removes_one_file_and_leaves_the_index_as_it_
         assert round_["add"]["phases"]["derive"] > 0 and round_["add"]["seconds"] >= round_["add"]["phases"]["derive"]
     assert sorted(p.relative_to(release) for p in release.rglob("*")) == before
     assert_same_index(db, reference)
+
+
+def test_touched_region_is_at_least_the_new_message_and_at_most_the_index(tmp_path: Path) -> None:
+    from test_index_incremental import foiatool
+
+    release = tmp_path / "release"
+    subprocess.run([sys.executable, str(BENCH / "releasegen.py"), str(release), "--messages", "150", "--seed", "4"],
+                   check=True, capture_output=True)
+    db = tmp_path / "i.sqlite"
+    foiatool("index", release, "--db", db)
+    out = subprocess.run([sys.executable, str(BENCH / "touched_region.py"), str(db), "--samples", "8"],
+                         check=True, capture_output=True, text=True)
+    data = json.loads(out.stdout)
+    conn = sqlite3.connect(db)
+    real = conn.execute("SELECT count(*) FROM messages WHERE recovered = 0").fetchone()[0]
+    assert data["messages"] == real
+    assert len(data["region_messages"]) == 8
+    assert all(1 <= n <= real for n in data["region_messages"])
+    # a reply reaches the whole thread of the message it answers
+    child, parent = conn.execute("SELECT id, parent_id FROM messages WHERE parent_id IS NOT NULL AND recovered = 0"
+                                 " AND parent_id IN (SELECT id FROM messages WHERE recovered = 0) LIMIT 1").fetchone()
+    parent_thread = conn.execute("SELECT count(*) FROM messages WHERE recovered = 0 AND thread_id ="
+                                 " (SELECT thread_id FROM messages WHERE id = ?)", (parent,)).fetchone()[0]
+    out = subprocess.run([sys.executable, str(BENCH / "touched_region.py"), str(db), "--message", child],
+                         check=True, capture_output=True, text=True)
+    assert json.loads(out.stdout)["region_messages"][0] >= parent_thread >= 2
