@@ -543,7 +543,7 @@ def machine() -> dict:
 def _region(data: dict | None) -> str:
     if not data or "median_share" not in data:
         return "–"
-    return f"{data['median_share']:.0%} (≤ {data['max_share']:.0%})"
+    return f"{data['median_share']:.1%} (≤ {data['max_share']:.1%})"
 
 
 def _s(x: float | None, digits: int = 2) -> str:
