@@ -40,3 +40,40 @@ def foiatool_exe() -> Path:
     if found is None:
         pytest.skip("the foiatool console script is not installed")
     return Path(found)
+
+
+def run_on_pty(argv: list[str], *, pty_for: str, env: dict[str, str] | None = None,
+               timeout: float = 120) -> tuple[int, str, str]:
+    """Run ``argv`` with one stream (``pty_for``: "stdout" or "stderr") on a pseudo-terminal and the
+    other piped, as a person at a terminal or a shell pipeline sees it. Returns (exit status, stdout, stderr)."""
+    import os
+    import pty
+    import subprocess
+    import threading
+
+    master, slave = pty.openpty()
+    streams = {"stdout": slave, "stderr": subprocess.PIPE} if pty_for == "stdout" else {"stdout": subprocess.PIPE, "stderr": slave}
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, env=env, **streams)
+    os.close(slave)
+    chunks: list[bytes] = []
+
+    def read() -> None:
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # the terminal closes when the process ends
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    piped = proc.stderr if pty_for == "stdout" else proc.stdout
+    other = piped.read() if piped else b""
+    proc.wait(timeout=timeout)
+    reader.join(timeout=30)
+    os.close(master)
+    on_tty = b"".join(chunks).decode("utf-8", "replace")
+    other_text = other.decode("utf-8", "replace")
+    return (proc.returncode, on_tty, other_text) if pty_for == "stdout" else (proc.returncode, other_text, on_tty)

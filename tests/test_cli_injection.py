@@ -12,17 +12,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import pty
 import re
-import subprocess
-import threading
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
+from conftest import run_on_pty
 from test_cli_commands import exe_env, foiatool_exe, invoke, run_exe
 
 OSC52 = "\x1b]52;c;ZWNobyBwd25lZA==\x07"
@@ -81,29 +78,7 @@ def visible(text: str) -> str:
 
 def run_tty(*args: str, **env: str) -> tuple[int, str, str]:
     """Run foiatool with stdout on a pseudo-terminal (it must believe a person is reading)."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([str(foiatool_exe()), *args], stdin=subprocess.DEVNULL, stdout=slave,
-                            stderr=subprocess.PIPE, env=exe_env(COLUMNS="400", **env))
-    os.close(slave)
-    chunks: list[bytes] = []
-
-    def read() -> None:
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # the terminal closes when the process ends
-                return
-            if not data:
-                return
-            chunks.append(data)
-
-    reader = threading.Thread(target=read)
-    reader.start()
-    err = proc.stderr.read() if proc.stderr else b""
-    proc.wait(timeout=120)
-    reader.join(timeout=30)
-    os.close(master)
-    return proc.returncode, b"".join(chunks).decode("utf-8", "replace"), err.decode("utf-8", "replace")
+    return run_on_pty([str(foiatool_exe()), *args], pty_for="stdout", env=exe_env(COLUMNS="400", **env))
 
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")

@@ -427,32 +427,11 @@ def test_non_utf8_file_names_are_indexed_and_kept_track_of(tmp_path: Path) -> No
 
 def _index_with_stderr_on_a_terminal(*args: str | os.PathLike[str]) -> tuple[int, str, str]:
     """``foiatool index`` with stdout piped and stderr on a pseudo-terminal, as in a shell pipeline."""
-    import pty
-    import threading
+    from conftest import run_on_pty
 
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([*FOIATOOL, "index", *map(str, args)], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=slave, env={**os.environ, "COLUMNS": "120"})
-    os.close(slave)
-    chunks: list[bytes] = []
-
-    def read() -> None:
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            chunks.append(data)
-
-    reader = threading.Thread(target=read)
-    reader.start()
-    out = proc.stdout.read() if proc.stdout else b""
-    proc.wait(timeout=300)
-    reader.join(timeout=30)
-    os.close(master)
-    return proc.returncode, out.decode(), re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    code, out, err = run_on_pty([*FOIATOOL, "index", *map(str, args)], pty_for="stderr",
+                                env={**os.environ, "COLUMNS": "120"}, timeout=300)
+    return code, out, re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", err)
 
 
 def test_index_draws_its_progress_on_a_terminal_and_keeps_stdout_for_the_index_path(dump: Path, tmp_path: Path) -> None:
