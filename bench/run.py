@@ -195,6 +195,15 @@ def timed(cmd: list[str], *, env: dict[str, str] | None = None, stdout=subproces
         return Timed(seconds, rss, peak[0] or None, rc, error, load, cpu_s)
 
 
+def json_of(script_args: list[str]) -> tuple[dict, Timed]:
+    """Run one of the bench scripts with this interpreter; its JSON on stdout (empty when it failed)."""
+    with tempfile.TemporaryFile("w+") as out:
+        t = timed([sys.executable, *script_args], stdout=out)
+        out.seek(0)
+        text = out.read()
+    return (json.loads(text) if t.ok and text.strip() else {}), t
+
+
 def repeat(cmd: list[str], times: int, **kw) -> dict:
     runs = [timed(cmd, sample=None, **kw) for _ in range(times)]
     failed = next((r for r in runs if not r.ok), None)
@@ -380,28 +389,17 @@ def bench_size(size: int, args: argparse.Namespace, have_notmuch: bool) -> dict:
         res["warm"] = warm
 
         log(f"{size}: a small change: one file added, then removed")
-        with tempfile.TemporaryFile("w+") as out:
-            t = timed([sys.executable, str(Path(__file__).resolve().with_name("incremental.py")), str(mail), str(db),
-                       "--repeat", "1"], stdout=out)
-            out.seek(0)
-            text = out.read()
-        res["incremental"] = json.loads(text) if t.ok and text.strip() else {"error": t.error}
+        data, t = json_of([str(BENCH / "incremental.py"), str(mail), str(db), "--repeat", "1"])
+        res["incremental"] = data if t.ok else {"error": t.error}
         log(f"{size}: what an exact touched-only re-threading would have to take in")
-        with tempfile.TemporaryFile("w+") as out:
-            t = timed([sys.executable, str(Path(__file__).resolve().with_name("touched_region.py")), str(db),
-                       "--samples", "10"], stdout=out)
-            out.seek(0)
-            text = out.read()
-        res["touched_region"] = json.loads(text) if t.ok and text.strip() else {"error": t.error}
+        data, t = json_of([str(BENCH / "touched_region.py"), str(db), "--samples", "10"])
+        res["touched_region"] = data if t.ok else {"error": t.error}
 
         log(f"{size}: build_threads alone (best of {args.repeat})")
         attempts = []
         for _ in range(max(1, args.repeat)):
-            with tempfile.TemporaryFile("w+") as out:
-                t = timed([sys.executable, str(Path(__file__).resolve()), "--time-threading", str(db)], stdout=out)
-                out.seek(0)
-                text = out.read()
-            attempts.append({**(json.loads(text) if t.ok and text.strip() else {}), "process": t_json(t)})
+            data, t = json_of([str(BENCH / "run.py"), "--time-threading", str(db)])
+            attempts.append({**data, "process": t_json(t)})
             if not t.ok:
                 break
         timed_ok = [a for a in attempts if "build_s" in a]
