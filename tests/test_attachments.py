@@ -4,11 +4,8 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
-import io
 import json
 import os
-import tarfile
-import zipfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,6 +19,8 @@ from foiatool.cli import cli
 from foiatool.model import Message
 from foiatool.sources import read_path
 from foiatool.sources.payloads import PayloadError, attachment_payloads, payloads_by_locator
+from archivemaker import tar_of, zip_of
+
 
 Part = tuple[str, str, bytes]
 
@@ -59,24 +58,6 @@ def make_eml(subject: str, parts: list[Part], message_id: str | None = None) -> 
 def mbox_of(*messages: bytes) -> bytes:
     return b"".join(b"From ann@example.org Tue Mar  1 10:00:00 2011\n" + m.replace(b"\r\n", b"\n") + b"\n"
                     for m in messages)
-
-
-def zip_of(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-def tar_of(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as archive:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
 
 
 def sha(data: bytes) -> str:

@@ -11,7 +11,6 @@ import io
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tarfile
@@ -23,6 +22,7 @@ import pytest
 
 from foiatool.parse import MAX_REFERENCES
 from foiatool.sources.archives import MAX_COMPRESSION_RATIO, MAX_NESTING_DEPTH
+from archivemaker import zip_of
 from test_index_incremental import FOIATOOL, foiatool
 
 GOOD = 6  # good messages spread around the bad ones
@@ -76,7 +76,7 @@ def write_bad_dump(root: Path, outside: Path) -> dict[str, Path]:
     put("truncated_mbox", "truncated.mbox", mbox_of([good(90), good(91)]) + b"From x@y Tue Mar  1 10:00:00 2011\n" + multipart)
     put("cut_header_mbox", "cut header.mbox", mbox_of([good(92)]) + b"From x@y Tue Mar  1 10:00:00 2011\nFrom: a@x.org\nSubj")
     put("pdf_named", "looks like.pdf", good(93))
-    put("zip_named_eml", "archive.eml", _zip({"inner/one.eml": good(94)}))
+    put("zip_named_eml", "archive.eml", zip_of({"inner/one.eml": good(94)}))
     put("mbox_named_txt", "mailbox.txt", mbox_of([good(95), good(96)]))
     put("fake_zip", "fake.zip", b"PK\x03\x04" + b"\x00" * 200)
     put("fake_pdf", "fake.pdf", b"%PDF-1.7\n" + random.Random(3).randbytes(3000))
@@ -133,14 +133,6 @@ def write_bad_dump(root: Path, outside: Path) -> dict[str, Path]:
     (root / "link to outside.eml").symlink_to(outside / "linked.eml")
     files["link_outside"] = root / "link to outside.eml"
     return files
-
-
-def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", method) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 class Indexed:
@@ -429,9 +421,9 @@ def test_mime_nested_a_thousand_deep(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- archives
 
 def _nested_zip(levels: int, leaf: bytes) -> bytes:
-    data = _zip({"leaf.eml": leaf})
+    data = zip_of({"leaf.eml": leaf})
     for level in range(levels - 1):
-        data = _zip({f"level{level}.zip": data})
+        data = zip_of({f"level{level}.zip": data})
     return data
 
 
@@ -439,14 +431,14 @@ def test_zip_bombs_and_deep_nesting_stop_at_the_documented_limits(tmp_path: Path
     root = tmp_path / "dump"
     root.mkdir()
     zeros = b"\0" * (64 * 1024 * 1024)  # 64 MiB that deflate to about 64 KiB: over 200:1
-    (root / "bomb.zip").write_bytes(_zip({"a good.eml": good(1), "bomb.eml": zeros, "z good.eml": good(2)}))
+    (root / "bomb.zip").write_bytes(zip_of({"a good.eml": good(1), "bomb.eml": zeros, "z good.eml": good(2)}))
     import gzip
 
     (root / "bomb.mbox.gz").write_bytes(gzip.compress(zeros, compresslevel=9))
     (root / "deep ok.zip").write_bytes(_nested_zip(MAX_NESTING_DEPTH, good(3)))
     (root / "too deep.zip").write_bytes(_nested_zip(MAX_NESTING_DEPTH + 1, good(4)))
     # a bomb inside a nested zip: stored (not compressed) at the outer level, deflated inside
-    (root / "nested bomb.zip").write_bytes(_zip({"inner.zip": _zip({"b.eml": zeros, "ok.eml": good(5)})},
+    (root / "nested bomb.zip").write_bytes(zip_of({"inner.zip": zip_of({"b.eml": zeros, "ok.eml": good(5)})},
                                                 method=zipfile.ZIP_STORED))
     proc, seconds, rss = run_measured("index", root, "--db", tmp_path / "x.sqlite")
     assert proc.returncode == 0
@@ -475,7 +467,7 @@ def test_archive_member_names_never_escape(tmp_path: Path) -> None:
     absolute = tmp_path / "absolute-target.eml"
     members = {"../../escaped.eml": good(1), "../escaped-too.eml": good(2), str(absolute): good(3),
                "ok/../../../../etc/x.eml": good(4), "./plain.eml": good(5)}
-    (root / "names.zip").write_bytes(_zip(members))
+    (root / "names.zip").write_bytes(zip_of(members))
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as archive:
         for name, data in members.items():

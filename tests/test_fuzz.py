@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import io
 import lzma
 import os
 import sqlite3
-import tarfile
-import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from foiatool import store
@@ -29,6 +26,8 @@ from foiatool.model import Address, Message, Problem
 from foiatool.quoting import split_quoted
 from foiatool.redactions import find_redactions
 from foiatool.sources import read_bytes
+from archivemaker import tar_of, zip_of
+
 
 EXAMPLES = int(os.environ.get("FOIATOOL_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None,
@@ -48,28 +47,6 @@ EML = (b"From: \"Lee, Ann\" <ann.lee@agency.gov>\nTo: bob@county.gov, (b)(6); \"
        b"JVBERi0xLjQK\n--B--\n")
 MBOX = (b"From ann@agency.gov Tue Mar  1 10:00:00 2011\n" + EML + b"\n"
         b"From bob@county.gov Tue Mar  1 10:00:01 2011\nFrom: bob@county.gov\nSubject: two\n\n>From escaped\nbody\n\n")
-
-
-def _zip(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-def _tar(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as archive:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-        link = tarfile.TarInfo("link.eml")
-        link.type = tarfile.SYMTYPE
-        link.linkname = "/etc/passwd"
-        archive.addfile(link)
-    return buffer.getvalue()
 
 
 def _pdf() -> bytes:
@@ -92,11 +69,11 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SEEDS: dict[str, bytes] = {
     "eml": EML,
     "mbox": MBOX,
-    "zip": _zip({"a/one.eml": EML, "box.mbox": MBOX, "inner.zip": _zip({"deep.eml": EML})}),
-    "tar": _tar({"one.eml": EML, "../escape.eml": EML}),
+    "zip": zip_of({"a/one.eml": EML, "box.mbox": MBOX, "inner.zip": zip_of({"deep.eml": EML})}),
+    "tar": tar_of({"one.eml": EML, "../escape.eml": EML}, symlinks={"link.eml": "/etc/passwd"}),
     "gzip": gzip.compress(MBOX),
     "bzip2": bz2.compress(EML),
-    "xz": lzma.compress(_tar({"x.eml": EML})),
+    "xz": lzma.compress(tar_of({"x.eml": EML}, symlinks={"link.eml": "/etc/passwd"})),
     "msg": _corpus_file("outlook-msg-perl/plain_uc_unsent.msg", "msg-extractor/strangeDate.msg")
            or OLE_MAGIC + bytes(504) + EML,
     "pst": _corpus_file("go-pst/32-bit.pst") or b"!BDN" + bytes(508) + EML,

@@ -1,14 +1,14 @@
 """Random and mutated bytes through read_bytes: nothing escapes, every input is accounted for."""
 from __future__ import annotations
 
-import io
-import zipfile
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from foiatool.model import Message, Problem
 from foiatool.sources import read_bytes
+from archivemaker import zip_of
+
 
 SEEDS = [
     b"From: Ann Lee <ann@example.org>\nTo: bob@example.org, (b)(6)\nSubject: =?utf-8?q?caf=C3=A9?=\n"
@@ -23,15 +23,7 @@ SEEDS = [
 ]
 
 
-def _zip_of(data: bytes) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("inner.eml", data)
-        archive.writestr("box.mbox", b"From a@b Tue Mar  1 10:00:00 2011\n" + data)
-    return buffer.getvalue()
-
-
-SEEDS.append(_zip_of(SEEDS[0]))
+SEEDS.append(zip_of({"inner.eml": SEEDS[0], "box.mbox": b"From a@b Tue Mar  1 10:00:00 2011\n" + SEEDS[0]}))
 
 
 @st.composite

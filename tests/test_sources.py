@@ -15,6 +15,8 @@ import pytest
 from foiatool.model import Message, Problem
 from foiatool.sources import InputFile, detect_kind, discover, read_bytes, read_path
 from foiatool.sources import archives
+from archivemaker import zip_of
+
 
 
 def make_eml(subject: str, sender: str = "Ann Lee <ann@example.org>", body: str = "Hello there.\n",
@@ -27,14 +29,6 @@ def make_eml(subject: str, sender: str = "Ann Lee <ann@example.org>", body: str 
     message["Message-ID"] = message_id or f"<{abs(hash(subject))}@example.org>"
     message.set_content(body)
     return message.as_bytes()
-
-
-def zip_bytes(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def read_all(path: Path | str, kind_hint: str = "") -> tuple[list[Message], list[Problem]]:
@@ -219,7 +213,7 @@ def test_unreadable_path_given_to_read_path(tmp_path: Path) -> None:
 
 def test_zip_with_nested_folder(tmp_path: Path) -> None:
     path = tmp_path / "release.zip"
-    path.write_bytes(zip_bytes({
+    path.write_bytes(zip_of({
         "top.eml": make_eml("Top"),
         "custodian/inbox/deep.eml": make_eml("Deep"),
         "custodian/.DS_Store": b"\x00\x00\x00\x01Bud1",
@@ -234,9 +228,9 @@ def test_zip_with_nested_folder(tmp_path: Path) -> None:
 
 
 def test_zip_inside_zip_with_mbox(tmp_path: Path) -> None:
-    inner = zip_bytes({"c.eml": make_eml("Inner"), "x.mbox": _mbox(make_eml("M0"), make_eml("M1"))})
+    inner = zip_of({"c.eml": make_eml("Inner"), "x.mbox": _mbox(make_eml("M0"), make_eml("M1"))})
     path = tmp_path / "outer.zip"
-    path.write_bytes(zip_bytes({"a/b.zip": inner}))
+    path.write_bytes(zip_of({"a/b.zip": inner}))
     messages, problems = read_all(path)
     assert problems == []
     assert [(m.subject, m.sources[0].locator, m.sources[0].kind) for m in messages] == [
@@ -346,9 +340,9 @@ def test_zip_member_lying_about_its_size_is_caught_while_reading(tmp_path: Path)
 
 
 def _nested_zip(levels: int) -> bytes:
-    data = zip_bytes({"deepest.eml": make_eml("Deepest")})
+    data = zip_of({"deepest.eml": make_eml("Deepest")})
     for level in range(levels, 1, -1):
-        data = zip_bytes({f"z{level}.zip": data})
+        data = zip_of({f"z{level}.zip": data})
     return data
 
 
@@ -373,7 +367,7 @@ def test_zip_member_with_parent_path_is_read_not_written(tmp_path: Path) -> None
     work = tmp_path / "a" / "b"
     work.mkdir(parents=True)
     path = work / "evil.zip"
-    path.write_bytes(zip_bytes({"../../evil.eml": make_eml("Traversal"), "/abs/path.eml": make_eml("Absolute")}))
+    path.write_bytes(zip_of({"../../evil.eml": make_eml("Traversal"), "/abs/path.eml": make_eml("Absolute")}))
     before = sorted(str(p) for p in tmp_path.rglob("*"))
     messages, problems = read_all(path)
     assert problems == []
@@ -385,7 +379,7 @@ def test_zip_member_with_parent_path_is_read_not_written(tmp_path: Path) -> None
 def test_member_count_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(archives, "MAX_ARCHIVE_MEMBERS", 2)
     path = tmp_path / "many.zip"
-    path.write_bytes(zip_bytes({f"{i}.eml": make_eml(f"N{i}") for i in range(4)}))
+    path.write_bytes(zip_of({f"{i}.eml": make_eml(f"N{i}") for i in range(4)}))
     messages, problems = read_all(path)
     assert [m.subject for m in messages] == ["N0", "N1"]
     assert problems == [Problem(str(path), "", "archive has more than 2 members (MAX_ARCHIVE_MEMBERS); the rest were not read")]
@@ -395,7 +389,7 @@ def test_total_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     first = make_eml("Fits")
     monkeypatch.setattr(archives, "MAX_ARCHIVE_BYTES", len(first) + 10)
     path = tmp_path / "big.zip"
-    path.write_bytes(zip_bytes({"1.eml": first, "2.eml": make_eml("Does not fit")}))
+    path.write_bytes(zip_of({"1.eml": first, "2.eml": make_eml("Does not fit")}))
     messages, problems = read_all(path)
     assert [m.subject for m in messages] == ["Fits"]
     assert len(problems) == 1 and problems[0].locator == "zip:2.eml"
@@ -419,7 +413,7 @@ def test_message_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_damaged_zip_is_a_problem(tmp_path: Path) -> None:
     path = tmp_path / "cut.zip"
-    path.write_bytes(zip_bytes({"a.eml": make_eml("Cut")})[:60])
+    path.write_bytes(zip_of({"a.eml": make_eml("Cut")})[:60])
     messages, problems = read_all(path)
     assert messages == []
     assert len(problems) == 1 and problems[0].reason.startswith("damaged zip archive")
