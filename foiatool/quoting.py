@@ -159,13 +159,19 @@ def _opens_angle_region(lines: list[str], index: int) -> bool:
 
 
 _COLONS = (":", "：")
+# Every separator line opens with one of these (after spaces) or ends with a colon.
+_RULE_CHARS = ("-", "=", "_", "*")
+
+
+def _ends_with_colon(lines: list[str], index: int) -> bool:
+    return index < len(lines) and lines[index].rstrip().endswith(_COLONS)
 
 
 def _separator_style(line: str) -> str | None:
     if len(line) > 200:
         return None
-    # every separator opens with a rule character or ends with a colon: most lines are neither
-    if line.lstrip()[:1] not in ("-", "=", "_", "*") and not line.rstrip().endswith(_COLONS):
+    # most lines are neither: the patterns below are not tried on them
+    if line.lstrip()[:1] not in _RULE_CHARS and not line.rstrip().endswith(_COLONS):
         return None
     if _OUTLOOK_RE.match(line):
         return "outlook"
@@ -236,7 +242,7 @@ def _attribution_at(lines: list[str], start: int) -> int | None:
     It may be wrapped over up to three lines, which then must open like one
     ("On", "Le", "Am", a date...), so the line of prose above is never swallowed.
     """
-    if not any(line.rstrip().endswith(_COLONS) for line in lines[start : start + 3]):
+    if not any(_ends_with_colon(lines, index) for index in range(start, start + 3)):
         return None  # an attribution ends with a colon within three lines
     for span in (1, 2, 3):
         last = start + span - 1
@@ -588,10 +594,6 @@ def _pop_attribution(lines: list[str], new: list[int]) -> int | None:
     return None
 
 
-def _ends_with_colon(lines: list[str], index: int) -> bool:
-    return index < len(lines) and lines[index].rstrip().endswith(_COLONS)
-
-
 def _plain_line(lines: list[str], index: int) -> bool:
     """A line that cannot open a quote: no '>', no colon, no rule, not a short snip marker, and no
     attribution ending on the next two lines. Most lines of most bodies; the full tests are for the rest."""
@@ -600,7 +602,7 @@ def _plain_line(lines: list[str], index: int) -> bool:
         return True
     if ">" in line or ":" in line or "：" in line or len(line) <= 40:
         return False
-    return (line.lstrip()[:1] not in ("-", "=", "_", "*")
+    return (line.lstrip()[:1] not in _RULE_CHARS
             and not _ends_with_colon(lines, index + 1) and not _ends_with_colon(lines, index + 2))
 
 
