@@ -24,6 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from foiatool import derive as derive_module  # noqa: E402
 from foiatool import index as index_module  # noqa: E402
+from foiatool import rederive as rederive_module  # noqa: E402
 from foiatool import store  # noqa: E402
 
 PHASES: dict[str, float] = {}
@@ -51,7 +52,8 @@ def _instrument() -> None:
     _timed(derive_module, "derive_threads", "threads (load, build, write)")
     # the inputs stream into build_threads, so its time includes reading them from the index
     _timed(threads_module, "build_threads", "build_threads (inputs read as it goes)")
-    _timed(derive_module, "derive_people", "people and summary")
+    _timed(derive_module, "derive_people", "people")
+    _timed(rederive_module, "cache_summary", "summary")
 
 
 def _new_message(template: Path, target: Path, n: int) -> None:

@@ -456,9 +456,10 @@ def bench_quality(size: int, args: argparse.Namespace) -> dict:
     """Index a header-stripped release with foiatool and score the index's threads against the truth."""
     from types import SimpleNamespace
 
+    from thread_quality import _truth_file_key, score
+
     from foiatool.dates import from_iso
     from foiatool.model import Address, Source
-    from thread_quality import _truth_file_key, score
 
     base = args.out / f"stripped-{size}"
     release = base / "release"
@@ -546,6 +547,11 @@ def _region(data: dict | None) -> str:
 
 def _s(x: float | None, digits: int = 2) -> str:
     return "–" if x is None else f"{x:.{digits}f}"
+
+
+def _sum(phases: dict, *labels: str) -> float | None:
+    found = [phases[label] for label in labels if phases.get(label) is not None]
+    return sum(found) if found else None
 
 
 def _mb(kb: int | None) -> str:
@@ -766,7 +772,7 @@ def render(results: dict) -> str:
             added = inc["rounds"][0]["add"]["phases"]
             add(f"| {r['files']:,} | {_s(inc['no_change']['seconds'])} | {_s(inc['add_median_s'])} | "
                 f"{_s(added.get('reading and storing'))} | {_s(added.get('full-text rows'))} | "
-                f"{_s(added.get('threads (load, build, write)'))} | {_s(added.get('people and summary'))} | "
+                f"{_s(added.get('threads (load, build, write)'))} | {_s(_sum(added, 'people', 'summary'))} | "
                 f"{_s(inc['remove_median_s'])} | {_region(r.get('touched_region'))} |")
         add("")
     add("### Threading alone: `build_threads` on inputs loaded from the index")

@@ -258,7 +258,7 @@ def _derive_threads(conn: sqlite3.Connection) -> None:
 
 
 def derive_people(conn: sqlite3.Connection, aliases=()) -> None:
-    from .analysis.summary import cache_summary
+    """People and their organisations from every address seen, with ``aliases`` applied; each address row names its person."""
     from .people import resolve_people
 
     occurrences = [
@@ -293,8 +293,6 @@ def derive_people(conn: sqlite3.Connection, aliases=()) -> None:
         "UPDATE addresses SET person=? WHERE name=? AND email=? AND redacted IS ? AND person IS NOT ?",
         [(person, a.name, a.email, a.redacted, person) for a, _ in occurrences for person in (index.person_of(a),)],
     )
-    # The summary names people: compute it again for the people just derived.
-    cache_summary(conn)
 
 
 def resolve_names_in_threads(conn: sqlite3.Connection) -> int:
@@ -437,39 +435,4 @@ def thread_figures(conn: sqlite3.Connection) -> None:
     )
 
 
-def derive_all(conn: sqlite3.Connection, aliases=(), progress=None) -> None:
-    """Threads, recovered messages, print zones, names, thread figures, people and the cached
-    summary, recomputed over the whole index in one transaction.
-
-    ``progress`` (the indexer's Progress protocol) counts the steps: on a large release this
-    takes seconds, and a terminal shows what is being done.
-    """
-    if not aliases:
-        # Aliases given once (people --aliases) stay with the index until replaced.
-        from .analysis.people import saved_aliases
-
-        saved = saved_aliases(conn)
-        aliases = saved.rules if saved else ()
-    steps = (
-        derive_threads,
-        infer_print_zones,
-        resolve_names_in_threads,
-        thread_figures,
-        lambda c: derive_people(c, aliases),
-        store.sync_fts,  # recovered messages, and any left waiting by an interrupted run
-    )
-    if progress is not None:
-        progress.start(len(steps), "Threads, people, summary")
-    try:
-        with conn:
-            for step in steps:
-                step(conn)
-                if progress is not None:
-                    progress.advance(1)
-            store.set_meta(conn, "derived", "1")
-    finally:
-        if progress is not None:
-            progress.finish()
-
-
-__all__ = ["derive_all", "derive_threads", "derive_people", "load_thread_inputs", "Message"]
+__all__ = ["derive_threads", "derive_people", "infer_print_zones", "load_thread_inputs", "resolve_names_in_threads", "thread_figures", "Message"]

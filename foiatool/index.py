@@ -491,7 +491,7 @@ def _store_failure(conn: sqlite3.Connection, result: FileResult, size: int, mtim
 
 def derive(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
     """Recompute what depends on the whole corpus: threads, recovered messages, people."""
-    from .derive import derive_all
+    from .rederive import derive_all
 
     derive_all(conn, progress=progress)
 

@@ -1,22 +1,17 @@
 """Who is who: addresses and display names resolved to persons, with the evidence for every merge."""
 from __future__ import annotations
 
-import csv
-import io
-import os
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
 
-from .addresses import name_matches_address, normalise_name, parse_address
+from .addresses import name_matches_address, normalise_name
+from .aliases import NAME_ONLY_PREFIX, AliasRule
 from .errors import UsageError
 from .model import Address
 from .orgs import Org, organisation_of_email
-
-NAME_ONLY_PREFIX = "name:"
-KEEP_APART = "-"
 
 
 @dataclass(slots=True)
@@ -37,97 +32,6 @@ class Person:
     evidence: list[str]
     count: int = 0
     role: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class AliasRule:
-    """One row of the aliases file: an address or a display name, and the user's key for the person.
-
-    Rows that share a ``person`` key are one person, and a key that is itself
-    a seen address joins that address. The key ``-`` keeps that address alone,
-    undoing an automatic merge. A display-name row speaks for the mentions of
-    that name that have no address (printed headers, stripped releases).
-    """
-
-    address: str
-    person: str
-    line: int = 0
-    email: str = field(init=False, default="")
-    name_key: str = field(init=False, default="")
-
-    def __post_init__(self) -> None:
-        person = self.person.strip()
-        if not person:
-            raise ValueError("the person column is empty")
-        object.__setattr__(self, "person", person)
-        parsed = parse_address(self.address)
-        if parsed.email:
-            object.__setattr__(self, "email", parsed.email)
-        elif parsed.name and normalise_name(parsed.name):
-            object.__setattr__(self, "name_key", normalise_name(parsed.name))
-        else:
-            raise ValueError(f"{self.address.strip()!r} is neither an address nor a name")
-
-    @property
-    def keeps_apart(self) -> bool:
-        return self.person == KEEP_APART
-
-    @property
-    def where(self) -> str:
-        return f"aliases line {self.line}" if self.line else "an alias rule"
-
-
-def load_aliases(path: str | os.PathLike[str]) -> list[AliasRule]:
-    """The rows of an aliases CSV (header ``address,person``); a bad row raises ValueError("line N: ...")."""
-    with open(path, "rb") as handle:
-        data = handle.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad_line = data[: exc.start].count(b"\n") + 1
-        raise ValueError(f"line {bad_line}: the file is not UTF-8 text") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        return _alias_rows(reader)
-    except csv.Error as exc:
-        raise ValueError(f"line {reader.line_num}: {exc}") from None
-
-
-def _alias_rows(reader: Iterator[list[str]]) -> list[AliasRule]:
-    rules: list[AliasRule] = []
-    seen: dict[str, AliasRule] = {}
-    header_seen = False
-    previous_end = 0
-    for row in reader:
-        # a quoted cell may span lines: a row starts just after the previous one ended
-        line = previous_end + 1
-        previous_end = reader.line_num  # type: ignore[attr-defined]
-        cells = [cell.strip() for cell in row]
-        while len(cells) > 2 and not cells[-1]:
-            cells.pop()
-        if not any(cells) or cells[0].startswith("#"):
-            continue
-        if not header_seen:
-            if [c.lower() for c in cells] != ["address", "person"]:
-                found = ",".join(cells)
-                raise ValueError(f"line {line}: expected the header 'address,person', found {found!r}")
-            header_seen = True
-            continue
-        if len(cells) != 2:
-            raise ValueError(f"line {line}: expected 2 columns (address,person), found {len(cells)}")
-        if not cells[0]:
-            raise ValueError(f"line {line}: the address column is empty")
-        try:
-            rule = AliasRule(cells[0], cells[1], line)
-        except ValueError as exc:
-            raise ValueError(f"line {line}: {exc}") from None
-        target = rule.email or NAME_ONLY_PREFIX + rule.name_key
-        earlier = seen.get(target)
-        if earlier is not None and earlier.person != rule.person:
-            raise ValueError(f"line {line}: {cells[0]!r} is already given to {earlier.person!r} on line {earlier.line}")
-        seen[target] = rule
-        rules.append(rule)
-    return rules
 
 
 _QUOTES = "\"'\u201c\u201d\u2018\u2019`"
@@ -651,4 +555,4 @@ def _unique_id(wanted: str, taken: set[str]) -> str:
     return candidate
 
 
-__all__ = ["AliasRule", "Person", "PeopleIndex", "best_display_name", "is_role_address", "load_aliases", "resolve_people"]
+__all__ = ["Person", "PeopleIndex", "best_display_name", "is_role_address", "resolve_people"]

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from foiatool.errors import UsageError
 from foiatool.model import Address
 from foiatool.orgs import organisation
-from foiatool.people import AliasRule, Person, load_aliases, resolve_people
+from foiatool.aliases import AliasRule, load_aliases
+from foiatool.people import Person, resolve_people
 
 
 def A(name: str = "", email: str = "", redacted: str | None = None) -> Address:

@@ -1,15 +1,12 @@
 """Per-person figures from the index: names and addresses seen, traffic, first and last seen, correspondents, latency."""
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from statistics import median
 
-from ..people import AliasRule
 from ..query import Filters, message_where
 
 
@@ -120,73 +117,3 @@ def find_people(conn: sqlite3.Connection, query: str) -> list[str]:
         if q in r["name"].lower() or any(q in e.lower() for e in json.loads(r["emails"])):
             hits.append(r["id"])
     return hits
-
-
-# The aliases a user gave stay with the index until replaced: stored in its meta table, with a
-# fingerprint of the people they produced, so a later run can tell whether the people were
-# derived again without them (after new input) and must be re-derived with them.
-ALIASES_META = "aliases"
-
-
-@dataclass(frozen=True, slots=True)
-class SavedAliases:
-    """The aliases stored with an index: where they were read from, the rules, and the people they made."""
-
-    file: str
-    sha256: str
-    rules: tuple[AliasRule, ...]
-    people: str
-
-
-def saved_aliases(conn: sqlite3.Connection) -> SavedAliases | None:
-    """The aliases stored with this index, or None when none were ever given."""
-    from ..store import get_meta
-
-    text = get_meta(conn, ALIASES_META)
-    if not text:
-        return None
-    try:
-        data = json.loads(text)
-        rules = tuple(AliasRule(address, person, int(line)) for address, person, line in data["rules"])
-        return SavedAliases(str(data["file"]), str(data["sha256"]), rules, str(data["people"]))
-    except (ValueError, KeyError, TypeError):
-        return None  # written by an older foiatool in another form: as if none were saved
-
-
-def people_fingerprint(conn: sqlite3.Connection) -> str:
-    """A digest of the people as derived (ids, addresses, names, evidence): it changes when they are re-derived differently."""
-    digest = hashlib.sha256()
-    for row in conn.execute("SELECT id, emails, names, evidence FROM people ORDER BY id"):
-        digest.update("\x1f".join(row).encode("utf-8", "surrogatepass") + b"\x1e")
-    return digest.hexdigest()
-
-
-def aliases_need_applying(conn: sqlite3.Connection, rules: Sequence[AliasRule] | None) -> Sequence[AliasRule] | None:
-    """The rules to derive the people with now, or None when the index already reflects them.
-
-    ``rules`` are newly given ones (None: keep the saved ones). Saved rules are
-    applied again when the people no longer carry their fingerprint.
-    """
-    saved = saved_aliases(conn)
-    if rules is None:
-        if saved is None or not saved.rules:
-            return None
-        rules = saved.rules
-    if saved is not None and _rule_rows(saved.rules) == _rule_rows(rules) and saved.people == people_fingerprint(conn):
-        return None
-    return rules
-
-
-def apply_aliases(conn: sqlite3.Connection, rules: Sequence[AliasRule], file: str, sha256: str) -> None:
-    """Derive the people again with ``rules`` and store the rules with the index (the caller holds the writer lock)."""
-    from ..derive import derive_people
-    from ..store import set_meta
-
-    with conn:
-        derive_people(conn, list(rules))
-        record = {"file": file, "sha256": sha256, "rules": _rule_rows(rules), "people": people_fingerprint(conn)}
-        set_meta(conn, ALIASES_META, json.dumps(record, ensure_ascii=False))
-
-
-def _rule_rows(rules: Sequence[AliasRule]) -> list[list]:
-    return [[r.address, r.person, r.line] for r in rules]

@@ -82,7 +82,7 @@ def read_aliases(path: str) -> tuple[list, str]:
     """The rules of an aliases file and its digest; a usage error (exit 2) naming the file and line otherwise."""
     import hashlib
 
-    from ..people import load_aliases
+    from ..aliases import load_aliases
 
     try:
         with open(path, "rb") as handle:
@@ -104,7 +104,8 @@ def ensure_aliases(corpus: Corpus, rules: list | None = None, file: str = "", di
     then the command reads on through a fresh read-only connection.
     """
     from .. import store
-    from ..analysis.people import aliases_need_applying, apply_aliases, saved_aliases
+    from ..aliases import aliases_need_applying, saved_aliases
+    from ..rederive import apply_aliases
 
     wanted = aliases_need_applying(corpus.conn, rules)
     if wanted is None:
