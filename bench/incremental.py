@@ -22,10 +22,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from foiatool import derive as derive_module  # noqa: E402
-from foiatool import index as index_module  # noqa: E402
-from foiatool import rederive as rederive_module  # noqa: E402
-from foiatool import store  # noqa: E402
+from foiatool.derive import steps as derive_module  # noqa: E402
+from foiatool.index import store  # noqa: E402
+from foiatool.refresh import derive as rederive_module  # noqa: E402
+from foiatool.refresh import ingest as index_module  # noqa: E402
 
 PHASES: dict[str, float] = {}
 
@@ -45,7 +45,7 @@ def _timed(module, name: str, label: str) -> None:
 
 
 def _instrument() -> None:
-    import foiatool.threads as threads_module
+    import foiatool.derive.threads as threads_module
 
     _timed(index_module, "derive", "derive")
     _timed(store, "sync_fts", "full-text rows")

@@ -24,11 +24,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from foiatool.addresses import normalise_name  # noqa: E402
-from foiatool.dates import iso, parse_date  # noqa: E402
-from foiatool.model import Message, normalise_text  # noqa: E402
-from foiatool.sources.pdf import read_pdf  # noqa: E402
 from pdfmaker import BOX, PAGE_BREAK, PrintedEmail, release_pdf, varied_emails  # noqa: E402
+
+from foiatool.mail.addresses import normalise_name  # noqa: E402
+from foiatool.mail.dates import iso, parse_date  # noqa: E402
+from foiatool.model import Message, normalise_text  # noqa: E402
+from foiatool.sources.printed.pdf import read_pdf  # noqa: E402
 
 Key = tuple[str, str | None, str]
 # What the printed body should read: the spec's text without the maker's markers.

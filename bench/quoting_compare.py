@@ -20,8 +20,8 @@ from collections.abc import Callable
 from email import policy
 from pathlib import Path
 
+from foiatool.mail.quoting import split_quoted
 from foiatool.model import normalise_text
-from foiatool.quoting import split_quoted
 
 NewText = Callable[[str], str]
 

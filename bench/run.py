@@ -284,9 +284,9 @@ def count_files(folder: Path) -> tuple[int, int]:
 # ------------------------------------------------------------------ threading alone (run in its own process)
 
 def time_threading(db: str) -> dict:
-    from foiatool import store
-    from foiatool.derive import load_thread_inputs
-    from foiatool.threads import build_threads
+    from foiatool.derive.steps import load_thread_inputs
+    from foiatool.derive.threads import build_threads
+    from foiatool.index import store
 
     conn = store.connect(db, readonly=True)
     started = time.perf_counter()
@@ -458,7 +458,7 @@ def bench_quality(size: int, args: argparse.Namespace) -> dict:
 
     from thread_quality import _truth_file_key, score
 
-    from foiatool.dates import from_iso
+    from foiatool.mail.dates import from_iso
     from foiatool.model import Address, Source
 
     base = args.out / f"stripped-{size}"

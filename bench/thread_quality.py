@@ -35,10 +35,15 @@ for _path in (str(REPO), str(REPO / "bench")):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from foiatool.addresses import name_matches_address, normalise_name  # noqa: E402
-from foiatool.dedupe import subject_key  # noqa: E402
+from foiatool.derive.dedupe import subject_key  # noqa: E402
+from foiatool.derive.threads import (  # noqa: E402
+    ThreadingResult,
+    ThreadInput,
+    build_threads,
+    thread_input,
+)
+from foiatool.mail.addresses import name_matches_address, normalise_name  # noqa: E402
 from foiatool.model import Message, Source  # noqa: E402
-from foiatool.threads import ThreadInput, ThreadingResult, build_threads, thread_input  # noqa: E402
 
 PRECISION_FLOOR = 0.95
 RECALL_FLOOR = 0.95

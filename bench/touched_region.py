@@ -33,9 +33,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from foiatool import store  # noqa: E402
-from foiatool.derive import load_thread_inputs  # noqa: E402
-from foiatool.threads import DATE_SLACK_SECONDS, MAX_OFFSET_SECONDS, SUBJECT_WINDOW, _sender_keys, _subject_key  # noqa: E402
+from foiatool.derive.steps import load_thread_inputs  # noqa: E402
+from foiatool.derive.threads import (  # noqa: E402
+    DATE_SLACK_SECONDS,
+    MAX_OFFSET_SECONDS,
+    SUBJECT_WINDOW,
+    _sender_keys,
+    _subject_key,
+)
+from foiatool.index import store  # noqa: E402
 
 REACH = MAX_OFFSET_SECONDS + DATE_SLACK_SECONDS
 SUBJECT_REACH = SUBJECT_WINDOW.total_seconds()

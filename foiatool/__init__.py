@@ -3,7 +3,8 @@
 The core (reading, parsing, indexing, threading, analysis) imports neither click
 nor rich, so it can be used as a library.
 """
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
     __version__ = _version("foiatool")

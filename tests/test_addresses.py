@@ -5,7 +5,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from foiatool.addresses import name_matches_address, normalise_name, parse_address, parse_address_list
+from foiatool.mail.addresses import (
+    name_matches_address,
+    normalise_name,
+    parse_address,
+    parse_address_list,
+)
 from foiatool.model import Address
 
 

@@ -10,17 +10,20 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from archivemaker import tar_of, zip_of
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from foiatool.attachments import MAX_NAME_BYTES, safe_name, write_inside
+from foiatool.analysis.attachments import MAX_NAME_BYTES, safe_name, write_inside
 from foiatool.cli import cli
 from foiatool.model import Message
 from foiatool.sources import read_path
-from foiatool.sources.payloads import PayloadError, attachment_payloads, payloads_by_locator
-from archivemaker import tar_of, zip_of
-
+from foiatool.sources.payloads import (
+    PayloadError,
+    attachment_payloads,
+    payloads_by_locator,
+)
 
 Part = tuple[str, str, bytes]
 

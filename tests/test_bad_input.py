@@ -19,11 +19,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from foiatool.parse import MAX_REFERENCES
-from foiatool.sources.archives import MAX_COMPRESSION_RATIO, MAX_NESTING_DEPTH
 from archivemaker import zip_of
 from test_index_incremental import FOIATOOL, foiatool
+
+from foiatool.mail.parse import MAX_REFERENCES
+from foiatool.sources.archives import MAX_COMPRESSION_RATIO, MAX_NESTING_DEPTH
 
 GOOD = 6  # good messages spread around the bad ones
 
@@ -326,7 +326,7 @@ def test_no_output_format_chokes_on_the_bad_dump(bad) -> None:
 
 def test_a_file_that_disappears_between_discovery_and_reading(tmp_path: Path) -> None:
     """The indexer's progress hook runs after discovery and before reading: the file goes then."""
-    from foiatool.index import refresh
+    from foiatool.refresh.ingest import refresh
 
     root = tmp_path / "dump"
     root.mkdir()

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
@@ -20,7 +21,6 @@ if str(BENCH) not in sys.path:
 import notmuch_compare  # noqa: E402
 import run as bench_run  # noqa: E402
 from partition import groups, joined_groups, pair_score, split_groups  # noqa: E402
-
 
 # ------------------------------------------------------------------ partition helpers
 

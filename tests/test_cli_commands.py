@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import foiatool_exe  # noqa: F401 (re-exported for the other CLI tests)
 from click.testing import CliRunner, Result
+from conftest import foiatool_exe  # noqa: F401 (re-exported for the other CLI tests)
 
 from foiatool.cli import cli
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
-
 from test_cli_commands import index_samples, invoke, ndjson_rows, query, truth  # noqa: F401 (fixture)
 
 FLATTEN = re.compile(r"\r\n?|[\n\t]")

@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from test_cli_commands import REPO, SAMPLES, exe_env, index_samples, invoke, run_exe
 
 from foiatool import __version__
 from foiatool.cli import COMMANDS, cli
 from foiatool.cli.status import ExitStatus
-from test_cli_commands import REPO, SAMPLES, exe_env, index_samples, invoke, run_exe
 
 
 @pytest.fixture(scope="module")

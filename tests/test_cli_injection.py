@@ -17,9 +17,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from markdown_it import MarkdownIt
-
 from conftest import run_on_pty
+from markdown_it import MarkdownIt
 from test_cli_commands import exe_env, foiatool_exe, invoke, run_exe
 
 OSC52 = "\x1b]52;c;ZWNobyBwd25lZA==\x07"

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from test_cli_commands import SAMPLES, exe_env, index_samples, run_exe
 
 

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from test_index_incremental import FOIATOOL, assert_same_index, foiatool, read_counts
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from foiatool.dates import parse_date
+from foiatool.mail.dates import parse_date
 from foiatool.model import Message, Problem, normalise_text
 from foiatool.sources import InputFile, discover, read_path
 

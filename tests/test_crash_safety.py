@@ -11,8 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
-
-from test_index_incremental import FOIATOOL, assert_same_index, canonical_dump, foiatool, read_counts
+from test_index_incremental import (
+    FOIATOOL,
+    assert_same_index,
+    canonical_dump,
+    foiatool,
+    read_counts,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 MESSAGES = 2000
@@ -156,8 +161,8 @@ def test_ctrl_c_exits_130_saying_interrupted(release, tmp_path: Path, group: boo
 
 def test_an_interrupt_in_the_middle_of_storing_a_file_keeps_no_half_file(tmp_path: Path, monkeypatch) -> None:
     """Ctrl-C can land between two rows of one file: that file must be read again next time."""
-    from foiatool import index as indexer
-    from foiatool import store
+    from foiatool.index import store
+    from foiatool.refresh import ingest as indexer
 
     root = tmp_path / "dump"
     root.mkdir()

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from foiatool.dates import parse_date
+from foiatool.mail.dates import parse_date
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from foiatool.dedupe import find_near_duplicates
+from foiatool.derive.dedupe import find_near_duplicates
 from foiatool.model import Address
 
 TEXT = "Director, below is the draft paragraph for the response to Santa Clara County Counsel, for your review."

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import foiatool_exe
 
-from foiatool.redactions import describe, find_redactions
+from foiatool.mail.marks.redactions import describe, find_redactions
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
@@ -217,7 +217,6 @@ def test_scanned_sample_page_with_ocr_says_ocr_read_nothing(tmp_path: Path) -> N
 def image_only_release(folder: Path) -> Path:
     """A printed email drawn as text, rasterised by poppler, and wrapped again as a page image only."""
     from fpdf import FPDF
-
     from pdfmaker import PrintedEmail, release_pdf
 
     email = PrintedEmail(
@@ -240,7 +239,7 @@ def image_only_release(folder: Path) -> Path:
 
 @pytest.mark.skipif(not OCR_TOOLS, reason="needs tesseract and pdftoppm")
 def test_ocr_reads_the_printed_email_on_an_image_only_page(tmp_path: Path) -> None:
-    from foiatool.sources.pdf import pdf_pages_text
+    from foiatool.sources.printed.pdf import pdf_pages_text
 
     scan = image_only_release(tmp_path)
     assert pdf_pages_text(scan.read_bytes()) == [""]  # the words are only in the pixels

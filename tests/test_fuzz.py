@@ -15,19 +15,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from archivemaker import tar_of, zip_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from foiatool import store
-from foiatool.addresses import parse_address_list
-from foiatool.dates import parse_date
-from foiatool.index import enrich
+from foiatool.index import store
+from foiatool.mail.addresses import parse_address_list
+from foiatool.mail.dates import parse_date
+from foiatool.mail.marks.redactions import find_redactions
+from foiatool.mail.quoting import split_quoted
 from foiatool.model import Address, Message, Problem
-from foiatool.quoting import split_quoted
-from foiatool.redactions import find_redactions
+from foiatool.refresh.ingest import enrich
 from foiatool.sources import read_bytes
-from archivemaker import tar_of, zip_of
-
 
 EXAMPLES = int(os.environ.get("FOIATOOL_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None,

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-
 from test_cli_commands import index_samples, invoke
 
 

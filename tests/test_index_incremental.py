@@ -229,7 +229,7 @@ def test_full_text_rows_name_senders_and_recipients_as_messages_do(tmp_path: Pat
 
 
 def test_progress_counts_the_files_read_then_the_derive_steps(dump: Path, tmp_path: Path) -> None:
-    from foiatool.index import refresh
+    from foiatool.refresh.ingest import refresh
 
     class Recorder:
         def __init__(self) -> None:

@@ -5,7 +5,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from foiatool.orgs import Org, organisation, organisation_of_email, registrable_domain
+from foiatool.mail.marks.orgs import (
+    Org,
+    organisation,
+    organisation_of_email,
+    registrable_domain,
+)
 
 
 @pytest.mark.parametrize(

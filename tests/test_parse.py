@@ -6,10 +6,17 @@ from datetime import datetime, timezone
 
 import pytest
 
-from foiatool.htmltext import html_to_text
+from foiatool.mail.htmltext import html_to_text
+from foiatool.mail.parse import (
+    ParseError,
+    looks_like_message,
+    parse_in_reply_to,
+    parse_references,
+    parse_rfc822,
+    parse_transport_headers,
+    strip_envelope_lines,
+)
 from foiatool.model import Address, Source
-from foiatool.parse import ParseError, looks_like_message, parse_in_reply_to, parse_references, parse_rfc822, \
-    parse_transport_headers, strip_envelope_lines
 
 SOURCE = Source(path="/case/a.eml", kind="eml")
 

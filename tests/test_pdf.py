@@ -9,14 +9,22 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pdfmaker import (
+    BOX,
+    PAGE_BREAK,
+    ImagePage,
+    PrintedEmail,
+    release_pdf,
+    varied_emails,
+)
 
-from foiatool.dates import iso, parse_date
+from foiatool.mail.dates import iso, parse_date
 from foiatool.model import Address, Message, Problem, Source
-from foiatool.printed import message_from_printed
-from foiatool.sources import pdf as pdf_source
-from foiatool.sources.pdf import pdf_pages_text, read_pdf
-from pdfmaker import BOX, PAGE_BREAK, ImagePage, PrintedEmail, release_pdf, varied_emails
+from foiatool.sources.printed import pdf as pdf_source
+from foiatool.sources.printed.pdf import pdf_pages_text, read_pdf
+from foiatool.sources.printed.split import message_from_printed
 
 RUNNING_HEADER = "U.S. Immigration and Customs Enforcement - FOIA 2011-FOIA-123"
 BANNER = "UNCLASSIFIED//FOR OFFICIAL USE ONLY"

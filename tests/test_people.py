@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from foiatool.derive.aliases import AliasRule, load_aliases
+from foiatool.derive.people import Person, resolve_people
 from foiatool.errors import UsageError
+from foiatool.mail.marks.orgs import organisation
 from foiatool.model import Address
-from foiatool.orgs import organisation
-from foiatool.aliases import AliasRule, load_aliases
-from foiatool.people import Person, resolve_people
 
 
 def A(name: str = "", email: str = "", redacted: str | None = None) -> Address:

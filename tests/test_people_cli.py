@@ -11,8 +11,15 @@ from email.utils import getaddresses
 from pathlib import Path
 
 import pytest
-
-from test_cli_commands import index_samples, invoke, ndjson_rows, query, run_exe, sample_db, truth  # noqa: F401 (fixtures)
+from test_cli_commands import (  # noqa: F401 (fixtures)
+    index_samples,
+    invoke,
+    ndjson_rows,
+    query,
+    run_exe,
+    sample_db,
+    truth,
+)
 
 NAME_ONLY_CHEN = (
     "a withheld message quoted only as 'Chen, Michael' (and the printed cmp-1) become the name-only person "

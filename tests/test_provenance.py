@@ -5,7 +5,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from foiatool.provenance import Stamp, bates_gaps, bates_number, find_stamps, is_page_furniture
+from foiatool.mail.marks.provenance import (
+    Stamp,
+    bates_gaps,
+    bates_number,
+    find_stamps,
+    is_page_furniture,
+)
 
 
 def stamps(text: str) -> list[tuple[str, str]]:

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from foiatool.mail.quoting import MAX_DEPTH, QuotedMessage, SplitBody, split_quoted
 from foiatool.model import Address, normalise_text
-from foiatool.quoting import MAX_DEPTH, QuotedMessage, SplitBody, split_quoted
 
 
 def _utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:

@@ -1,14 +1,12 @@
 """Random and mutated bytes through read_bytes: nothing escapes, every input is accounted for."""
 from __future__ import annotations
 
-
+from archivemaker import zip_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from foiatool.model import Message, Problem
 from foiatool.sources import read_bytes
-from archivemaker import zip_of
-
 
 SEEDS = [
     b"From: Ann Lee <ann@example.org>\nTo: bob@example.org, (b)(6)\nSubject: =?utf-8?q?caf=C3=A9?=\n"

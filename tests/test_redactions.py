@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from foiatool.redactions import (
+from foiatool.mail.marks.redactions import (
     EXEMPTIONS,
     RedactionMark,
     describe,

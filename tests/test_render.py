@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+
 from foiatool.cli.terminal import Terminal
 from foiatool.model import Address
 from foiatool.render import FORMATS, Column, render
-from foiatool.render.table import fit_widths
 from foiatool.render.escape import (
     csv_safe,
     markdown_anchor,
@@ -25,6 +25,7 @@ from foiatool.render.escape import (
     markdown_inline,
     terminal_safe,
 )
+from foiatool.render.table import fit_widths
 
 UTC = timezone.utc
 EDT = timezone(timedelta(hours=-4), "EDT")

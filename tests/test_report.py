@@ -8,9 +8,9 @@ from urllib.parse import unquote
 
 import pytest
 from markdown_it import MarkdownIt
+from test_cli_commands import index_samples, invoke, run_exe, truth  # noqa: F401 (fixture)
 
 from foiatool.render.escape import markdown_anchor
-from test_cli_commands import index_samples, invoke, run_exe, truth  # noqa: F401 (fixture)
 
 
 def md(text: str) -> list:

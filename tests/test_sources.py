@@ -11,12 +11,17 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-
-from foiatool.model import Message, Problem
-from foiatool.sources import InputFile, detect_kind, discover, read_bytes, read_path
-from foiatool.sources import archives
 from archivemaker import zip_of
 
+from foiatool.model import Message, Problem
+from foiatool.sources import (
+    InputFile,
+    archives,
+    detect_kind,
+    discover,
+    read_bytes,
+    read_path,
+)
 
 
 def make_eml(subject: str, sender: str = "Ann Lee <ann@example.org>", body: str = "Hello there.\n",

@@ -9,11 +9,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_cli_commands import (  # noqa: F401 (fixtures)
+    index_samples,
+    invoke,
+    ndjson_rows,
+    query,
+    sample_db,
+    truth,
+)
 
 from foiatool.cli.common import App
 from foiatool.cli.summary import command as summary_command
 from foiatool.cli.terminal import Terminal
-from test_cli_commands import index_samples, invoke, ndjson_rows, query, sample_db, truth  # noqa: F401 (fixtures)
 
 # Inputs in samples/release that are not messages: the scanned page has no text layer (no --ocr here).
 SCANNED_WITHOUT_OCR = 1

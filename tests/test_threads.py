@@ -9,9 +9,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from foiatool.model import Address, Message, Source
-from foiatool.quoting import QuotedMessage
-from foiatool.threads import (
+from foiatool.derive.threads import (
     ThreadInput,
     build_threads,
     clean_message_id,
@@ -19,6 +17,8 @@ from foiatool.threads import (
     text_similarity,
     thread_input,
 )
+from foiatool.mail.quoting import QuotedMessage
+from foiatool.model import Address, Message, Source
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 

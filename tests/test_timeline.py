@@ -10,12 +10,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_cli_commands import (  # noqa: F401 (fixtures)
+    index_samples,
+    invoke,
+    ndjson_rows,
+    query,
+    sample_db,
+    truth,
+)
 
 from foiatool.analysis.timeline import next_period, period_label, period_start
 from foiatool.cli.common import App
 from foiatool.cli.terminal import Terminal
 from foiatool.cli.timeline import command as timeline_command
-from test_cli_commands import index_samples, invoke, ndjson_rows, query, sample_db, truth  # noqa: F401 (fixtures)
 
 
 def truth_dates(truth: dict, keep=lambda m: True) -> tuple[list[datetime], int]:

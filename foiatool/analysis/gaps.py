@@ -30,8 +30,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..dates import from_iso
-from ..query import Filters, message_where
+from ..index.query import Filters, message_where
+from ..mail.dates import from_iso
 from .timeline import QUIET_MINIMUM, QuietPeriod, quiet_periods
 
 KINDS = (
@@ -434,7 +434,7 @@ def _narrowest(found: list[tuple[str, str]]) -> str:
 
 
 def _bates_gaps(conn: sqlite3.Connection, cites: _Citations) -> Iterator[dict]:
-    from ..provenance import bates_gaps, bates_number
+    from ..mail.marks.provenance import bates_gaps, bates_number
 
     where_found: dict[tuple[str, int], list[tuple[str, str]]] = defaultdict(list)
     widths: dict[str, int] = {}

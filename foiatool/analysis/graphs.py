@@ -5,7 +5,7 @@ import sqlite3
 
 import networkx as nx
 
-from ..query import Filters, message_where, thread_ids_matching
+from ..index.query import Filters, message_where, thread_ids_matching
 
 
 def reply_graph(conn: sqlite3.Connection, filters: Filters | None = None) -> nx.DiGraph:

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import networkx as nx
 
-from ..query import Filters, message_where
+from ..index.query import Filters, message_where
 
 
 def people_graph(conn: sqlite3.Connection, filters: Filters | None = None) -> nx.DiGraph:

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from statistics import median
 
-from ..query import Filters, message_where
+from ..index.query import Filters, message_where
 
 
 def people_records(conn: sqlite3.Connection, filters: Filters | None = None, sort: str = "messages", top: int = 3) -> list[dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 
-from ..query import Filters, message_where
+from ..index.query import Filters, message_where
 
 GROUPINGS = ("code", "thread", "person", "month", "field")
 # A sender blacked out in the release is a participant with no name; its marks are still counted.
@@ -18,7 +18,7 @@ def redaction_rows(conn: sqlite3.Connection, filters: Filters | None = None, by:
     Each distinct message counts once: a near-duplicate copy (``duplicate_of``
     set) repeats its canonical copy's marks and is left out.
     """
-    from ..redactions import describe
+    from ..mail.marks.redactions import describe
 
     if by not in GROUPINGS:
         raise ValueError(f"cannot group redactions by {by!r}; choose one of {', '.join(GROUPINGS)}")

@@ -6,8 +6,8 @@ import sqlite3
 from collections import Counter
 from datetime import timezone, tzinfo
 
-from ..dates import from_iso
-from ..query import Filters
+from ..index.query import Filters
+from ..mail.dates import from_iso
 from .network import central_people, people_graph
 from .timeline import activity, period_start, sparkline
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from statistics import median
 
-from ..dates import from_iso, iso, to_zone
-from ..query import Filters, message_where
+from ..index.query import Filters, message_where
+from ..mail.dates import from_iso, iso, to_zone
 
 PERIODS = ("day", "week", "month")
 # A silence is "quiet" when it is this many times the usual gap, and at least this long.

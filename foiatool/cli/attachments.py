@@ -33,7 +33,7 @@ def command(paths, db, jobs, strict, quiet, tz, filters, unique, extract_dir, ou
     """List every attachment with its message, name, type, size and sha256;
     identical attachments across messages share a sha256 and a copies count.
     """
-    from ..attachments import attachment_rows, extract_attachments
+    from ..analysis.attachments import attachment_rows, extract_attachments
 
     corpus = open_corpus(paths, db, jobs=jobs, strict=strict, quiet=quiet, tz=tz)
     rows = list(attachment_rows(corpus.conn, filters, unique=unique))

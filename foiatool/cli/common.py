@@ -115,8 +115,8 @@ def open_corpus(paths: tuple[str, ...] | list[str], db: str | None, *, jobs: int
 
     The progress bar and (with ``account``) the one-line account go to stderr unless ``quiet``.
     """
-    from .. import store
-    from ..index import refresh as refresh_index
+    from ..index import store
+    from ..refresh.ingest import refresh as refresh_index
 
     app = get_app()
     quiet = quiet or app.quiet
@@ -136,7 +136,7 @@ def open_corpus(paths: tuple[str, ...] | list[str], db: str | None, *, jobs: int
         raise FoiatoolError(f"no index at {db_path}: run 'foiatool index PATH... --db {db_path}' first")
     conn = store.connect(db_path, readonly=True)
     if report is None:
-        from ..index import IndexReport
+        from ..refresh.ingest import IndexReport
 
         report = IndexReport(db_path=db_path)
         report.problems = conn.execute("SELECT count(*) FROM problems").fetchone()[0]
@@ -185,7 +185,7 @@ def filter_options(f: Callable) -> Callable:
 
     @functools.wraps(f)
     def wrapper(*args, **kwargs):
-        from ..query import Filters, parse_when
+        from ..index.query import Filters, parse_when
 
         threads = list(kwargs.pop("f_thread"))
         if "-" in threads:

@@ -37,7 +37,7 @@ def command(paths, db, jobs, strict, quiet, tz, filters, body, recovered, output
     subject, sources (each with path and locator) and the recovered,
     duplicate_of and inclusive flags.
     """
-    from ..query import flat_message, message_records, message_where
+    from ..index.query import flat_message, message_records, message_where
 
     corpus = open_corpus(paths, db, jobs=jobs, strict=strict, quiet=quiet, tz=tz)
     filters.include_recovered = recovered

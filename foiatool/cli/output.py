@@ -20,8 +20,7 @@ from typing import Any, TypeVar
 
 import click
 
-from foiatool.render import FORMATS, Column, render
-
+from ..render import FORMATS, Column, render
 from .terminal import Terminal, current_terminal
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -82,7 +82,7 @@ def read_aliases(path: str) -> tuple[list, str]:
     """The rules of an aliases file and its digest; a usage error (exit 2) naming the file and line otherwise."""
     import hashlib
 
-    from ..aliases import load_aliases
+    from ..derive.aliases import load_aliases
 
     try:
         with open(path, "rb") as handle:
@@ -103,9 +103,9 @@ def ensure_aliases(corpus: Corpus, rules: list | None = None, file: str = "", di
     Deriving people again is a writer step: it takes the index's writer lock,
     then the command reads on through a fresh read-only connection.
     """
-    from .. import store
-    from ..aliases import aliases_need_applying, saved_aliases
-    from ..rederive import apply_aliases
+    from ..derive.aliases import aliases_need_applying, saved_aliases
+    from ..index import store
+    from ..refresh.derive import apply_aliases
 
     wanted = aliases_need_applying(corpus.conn, rules)
     if wanted is None:

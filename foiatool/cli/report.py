@@ -24,7 +24,7 @@ def command(paths, db, jobs, strict, quiet, tz, filters, out_path, split_dir, ti
     Filters choose which threads go in.
     """
     from ..analysis.summary import summary
-    from ..report import ReportOptions, build_report, write_split
+    from ..render.report import ReportOptions, build_report, write_split
 
     if out_path and split_dir:
         raise click.UsageError("use either -o FILE or --split DIR, not both")

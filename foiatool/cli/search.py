@@ -5,9 +5,12 @@ import click
 
 from ..errors import UsageError
 from .common import corpus_options, filter_options, open_corpus
-from .messages import COLUMNS as MESSAGE_COLUMNS, DEFAULT as MESSAGE_DEFAULT, FLAT_ONLY
+from .messages import COLUMNS as MESSAGE_COLUMNS
+from .messages import DEFAULT as MESSAGE_DEFAULT
+from .messages import FLAT_ONLY
 from .output import output_options
-from .threads import COLUMNS as THREAD_COLUMNS, DEFAULT as THREAD_DEFAULT
+from .threads import COLUMNS as THREAD_COLUMNS
+from .threads import DEFAULT as THREAD_DEFAULT
 
 
 @click.command("search")
@@ -28,8 +31,13 @@ def command(query, paths, db, jobs, strict, quiet, tz, filters, as_threads, limi
       a OR b, a NOT b, (a OR b) AND c
       from:morton  to:chen  cc:lee  subject:detainer  body:"(b)(6)"
     """
-    from ..query import flat_message, message_records, message_where, thread_records
-    from ..search import search_ids
+    from ..index.query import (
+        flat_message,
+        message_records,
+        message_where,
+        thread_records,
+    )
+    from ..index.search import search_ids
 
     corpus = open_corpus(paths, db, jobs=jobs, strict=strict, quiet=quiet, tz=tz)
     try:

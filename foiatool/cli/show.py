@@ -23,8 +23,8 @@ def command(ids, paths, db, jobs, strict, quiet, tz, full, lines, fmt) -> None:
     Recovered messages (rebuilt from quoted history), placeholders (referenced
     but not in the dump) and duplicates are marked.
     """
-    from ..query import message_records, thread_records
-    from ..threadview import resolve_thread_ids, thread_tree
+    from ..analysis.threadview import resolve_thread_ids, thread_tree
+    from ..index.query import message_records, thread_records
 
     wanted = read_stdin_lines() if ids == "-" else [i for i in ids.split(",") if i]
     if ids == "-" and "-" in paths:

@@ -23,7 +23,6 @@ def command(paths, db, jobs, strict, quiet, tz, fmt, top) -> None:
     """
     from ..analysis.summary import summary
     from ..render.values import json_text
-
     from .people import ensure_aliases
 
     corpus = open_corpus(paths, db, jobs=jobs, strict=strict, quiet=quiet, tz=tz)
@@ -35,7 +34,7 @@ def command(paths, db, jobs, strict, quiet, tz, fmt, top) -> None:
     if fmt == "json":
         click.echo(json_text(data, indent=2))
     elif fmt == "markdown":
-        from ..report import summary_markdown
+        from ..render.report import summary_markdown
 
         click.echo(summary_markdown(data), nl=False)
     else:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
-from foiatool.render.escape import terminal_safe
+from ..render.escape import terminal_safe
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -39,7 +39,7 @@ def command(paths, db, jobs, strict, quiet, tz, filters, sort, min_messages, bod
     recovered / duplicate_of / inclusive flags. --format ids prints thread ids
     for `foiatool show -`.
     """
-    from ..query import message_records, thread_records
+    from ..index.query import message_records, thread_records
 
     corpus = open_corpus(paths, db, jobs=jobs, strict=strict, quiet=quiet, tz=tz)
     want_messages = output.fmt in ("json", "ndjson")

@@ -5,7 +5,8 @@ import click
 
 from ..render import Column
 from .common import corpus_options, filter_options, get_app, open_corpus, parse_tz
-from .messages import COLUMNS as MESSAGE_COLUMNS, FLAT_ONLY
+from .messages import COLUMNS as MESSAGE_COLUMNS
+from .messages import FLAT_ONLY
 from .output import output_options
 
 COLUMNS = [
@@ -59,7 +60,7 @@ def command(paths, db, jobs, strict, quiet, tz, filters, persons, by, events, qu
     """
     from ..analysis.people import find_people
     from ..analysis.timeline import activity, quiet_period_rows
-    from ..query import flat_message, message_records, message_where
+    from ..index.query import flat_message, message_records, message_where
     from .people import ensure_aliases
 
     corpus = open_corpus(paths, db, jobs=jobs, strict=strict, quiet=quiet, tz=tz)

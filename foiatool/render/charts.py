@@ -134,7 +134,7 @@ def summary_screen(console, data: dict, tz: tzinfo | None = None) -> None:
 
 def _day(value: str | None, tz: tzinfo | None) -> str:
     """A stored UTC timestamp as the day it was in the user's zone."""
-    from ..dates import from_iso, to_zone
+    from ..mail.dates import from_iso, to_zone
 
     moment = to_zone(from_iso(value), tz)
     return moment.strftime("%Y-%m-%d") if moment is not None else "?"

@@ -12,6 +12,12 @@ from __future__ import annotations
 
 from .detect import detect_kind
 from .discover import InputFile, discover
-from .dispatch import ReaderOptions, read_bytes, read_path, reader_options, set_reader_options
+from .dispatch import (
+    ReaderOptions,
+    read_bytes,
+    read_path,
+    reader_options,
+    set_reader_options,
+)
 
 __all__ = ["InputFile", "discover", "read_path", "read_bytes", "detect_kind", "ReaderOptions", "reader_options", "set_reader_options"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ..parse import looks_like_message
+from ..mail.parse import looks_like_message
 
 # Read at least this much of a file before calling detect_kind.
 HEAD_BYTES = 8192

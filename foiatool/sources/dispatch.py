@@ -152,7 +152,7 @@ def _read_kind(kind: str, data: bytes, path: str, locator: str, depth: int, budg
 
 def _read_pdf(data: bytes, path: str, locator: str) -> Iterator[Item]:
     try:
-        from .pdf import read_pdf
+        from .printed.pdf import read_pdf
     except Exception as error:  # the PDF reader is optional; its absence is a listed problem, not a crash
         yield Problem(path, locator, f"PDF reader unavailable: {type(error).__name__}: {error}")
         return

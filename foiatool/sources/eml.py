@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..mail.parse import ParseError, parse_rfc822
 from ..model import Message, Problem, Source
-from ..parse import ParseError, parse_rfc822
 from . import archives
 from .archives import size_text
 

@@ -5,9 +5,9 @@ import re
 from typing import BinaryIO, Iterator
 
 from ..model import Message, Problem
-from .eml import read_message
 from . import archives
 from .archives import size_text
+from .eml import read_message
 
 # A separator names a sender and carries a time of day: "From jo@x.org Thu Aug 22 12:46:39 2002".
 _SEPARATOR = re.compile(rb"^From \S+[ \t]+[^\r\n]*\d{1,2}:\d{2}")

@@ -6,11 +6,18 @@ import logging
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
-from ..addresses import parse_address, parse_address_list
-from ..htmltext import html_to_text
+from ..mail.addresses import parse_address, parse_address_list
+from ..mail.htmltext import html_to_text
+from ..mail.parse import (
+    HeaderFields,
+    fix_text,
+    normalise_message_id,
+    parse_in_reply_to,
+    parse_references,
+    parse_transport_headers,
+    repair_c1,
+)
 from ..model import Address, Attachment, DateStatus, Message, Problem, Source
-from ..parse import HeaderFields, fix_text, normalise_message_id, parse_in_reply_to, parse_references, \
-    parse_transport_headers, repair_c1
 from .rtf import rtf_to_text
 
 # extract-msg reports its own recoveries through logging; they must not reach the terminal.

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO, Iterator
 
 from ..errors import FoiatoolError
+from ..mail.parse import ParseError, attachment_contents, fix_text
 from ..model import Problem
-from ..parse import ParseError, attachment_contents, fix_text
 from . import archives
 from .archives import ArchiveBudget, LimitExceeded, join_locator, size_text
 from .detect import HEAD_BYTES, detect_kind, is_ignored_name

@@ -5,11 +5,18 @@ import hashlib
 from datetime import datetime, timezone
 from typing import Any, BinaryIO, Iterator
 
-from ..htmltext import html_to_text
+from ..mail.addresses import parse_address
+from ..mail.htmltext import html_to_text
+from ..mail.parse import (
+    HeaderFields,
+    fix_text,
+    normalise_message_id,
+    parse_in_reply_to,
+    parse_references,
+    parse_transport_headers,
+    repair_c1,
+)
 from ..model import Address, Attachment, DateStatus, Message, Problem, Source
-from ..parse import HeaderFields, fix_text, normalise_message_id, parse_in_reply_to, parse_references, \
-    parse_transport_headers, repair_c1
-from ..addresses import parse_address
 from .rtf import rtf_to_text
 
 # MAPI property tags (PidTag...) read from an item's first record set.

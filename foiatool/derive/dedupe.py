@@ -8,8 +8,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Protocol
 
-from .addresses import normalise_name
-from .model import Address
+from ..mail.addresses import normalise_name
+from ..model import Address
 
 # FOIA exemption marks in their many spellings: "(b)(6)", "(b) (7)(C)", "b6", "[REDACTED]",
 # blacked-out blocks. Two releases of one message often differ only here. This is a
@@ -181,7 +181,7 @@ def _printed_copies(by_header: dict, already: dict[str, str],
     """Copies whose header key could not agree: a printed copy with a guessed date and a sender
     known only by name. Same subject and text, dates a zone offset apart, and a sender whose
     name fits the other copy's make them one message."""
-    from .addresses import name_matches_address
+    from ..mail.addresses import name_matches_address
 
     # Every printed copy has an untrusted date: only subjects that have one are looked at.
     open_subjects = {

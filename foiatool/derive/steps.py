@@ -7,9 +7,9 @@ import sqlite3
 from collections import defaultdict
 from datetime import datetime, timezone
 
-from . import store
-from .dates import from_iso, iso
-from .model import Address, Message, Source
+from ..index import store
+from ..mail.dates import from_iso, iso
+from ..model import Address, Message, Source
 
 
 def quoted_from_json(items: list[dict], shared: _Shared | None = None):
@@ -18,7 +18,7 @@ def quoted_from_json(items: list[dict], shared: _Shared | None = None):
     With ``shared``, equal values are one object: a parent quoted by twenty replies is
     held once, not twenty times.
     """
-    from .quoting import QuotedMessage
+    from ..mail.quoting import QuotedMessage
 
     if shared is None:
         shared = _Shared()
@@ -269,7 +269,7 @@ def derive_people(conn: sqlite3.Connection, aliases=()) -> None:
     ]
     index = resolve_people(occurrences, aliases)
     conn.execute("DELETE FROM people")
-    from .orgs import organisation
+    from ..mail.marks.orgs import organisation
 
     def org_fields(org) -> tuple:
         if org is None:
@@ -304,7 +304,7 @@ def resolve_names_in_threads(conn: sqlite3.Connection) -> int:
     a same-name address at a domain the thread's other participants write from is
     taken, when exactly one fits. Returns how many addresses were filled in.
     """
-    from .addresses import normalise_name
+    from ..mail.addresses import normalise_name
 
     everywhere: dict[str, set[str]] = defaultdict(set)
     for name, email in conn.execute("SELECT DISTINCT name, email FROM addresses WHERE email != '' AND name != ''"):

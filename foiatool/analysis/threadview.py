@@ -5,8 +5,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
-from .dates import from_iso
-from .errors import UsageError
+from ..errors import UsageError
+from ..mail.dates import from_iso
 
 
 @dataclass(slots=True)

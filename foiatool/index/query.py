@@ -8,9 +8,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .dates import iso, parse_date
-from .errors import UsageError
-from .model import Address
+from ..errors import UsageError
+from ..mail.dates import iso, parse_date
+from ..model import Address
 
 
 @dataclass(slots=True)

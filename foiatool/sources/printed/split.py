@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .addresses import normalise_name, parse_address_list
-from .dates import parse_date
-from .model import Address, Attachment, Message, Source
+from ...mail.addresses import normalise_name, parse_address_list
+from ...mail.dates import parse_date
+from ...model import Address, Attachment, Message, Source
 
 # Printed header labels as mail clients write them; the key is the field they fill.
 _LABELS: dict[str, str] = {

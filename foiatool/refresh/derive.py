@@ -5,16 +5,16 @@ import json
 import sqlite3
 from collections.abc import Sequence
 
-from . import derive as steps
-from . import store
-from .aliases import (
+from ..analysis.summary import cache_summary
+from ..derive import steps
+from ..derive.aliases import (
     ALIASES_META,
     AliasRule,
     people_fingerprint,
     rule_rows,
     saved_aliases,
 )
-from .analysis.summary import cache_summary
+from ..index import store
 
 
 def derive_all(conn: sqlite3.Connection, aliases=(), progress=None) -> None:

@@ -10,8 +10,8 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .model import Problem
-from .query import Filters, message_where
+from ..index.query import Filters, message_where
+from ..model import Problem
 
 # Longest file name written; most filesystems allow 255 bytes.
 MAX_NAME_BYTES = 200
@@ -125,7 +125,11 @@ def extract_attachments(conn: sqlite3.Connection, rows: list[dict], directory: P
     sources only when the first no longer holds bytes with that sha256. An attachment
     known only by name, or recorded as empty, is reported, not written.
     """
-    from .sources.payloads import attachment_payloads, carries_bytes, payloads_by_locator
+    from ..sources.payloads import (
+        attachment_payloads,
+        carries_bytes,
+        payloads_by_locator,
+    )
 
     written: list[Path] = []
     problems: list[Problem] = []

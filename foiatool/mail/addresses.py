@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .model import Address
-from .redactions import redaction_in_field, strip_redactions
+from ..model import Address
+from .marks.redactions import redaction_in_field, strip_redactions
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _WS = re.compile(r"\s+")

@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .dates import iso
-from .errors import FoiatoolError, IndexBusyError
-from .model import Address, Message, Problem, Source
+from ..errors import FoiatoolError, IndexBusyError
+from ..mail.dates import iso
+from ..model import Address, Message, Problem, Source
 
 SCHEMA_VERSION = 7
 

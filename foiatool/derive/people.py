@@ -7,11 +7,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from .addresses import name_matches_address, normalise_name
+from ..errors import UsageError
+from ..mail.addresses import name_matches_address, normalise_name
+from ..mail.marks.orgs import Org, organisation_of_email
+from ..model import Address
 from .aliases import NAME_ONLY_PREFIX, AliasRule
-from .errors import UsageError
-from .model import Address
-from .orgs import Org, organisation_of_email
 
 
 @dataclass(slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from .errors import UsageError
+from ..errors import UsageError
 
 # Field prefixes users type, and the FTS5 column each searches.
 FIELDS = {

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-from ..errors import FoiatoolError, MissingToolError
-from ..model import Message, Problem, Source
-from ..printed import PrintedLine, message_from_printed, opens_printout, split_printed
-from ..provenance import find_stamps, is_page_furniture
+from ...errors import FoiatoolError, MissingToolError
+from ...mail.marks.provenance import find_stamps, is_page_furniture
+from ...model import Message, Problem, Source
+from .split import PrintedLine, message_from_printed, opens_printout, split_printed
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
@@ -58,7 +58,8 @@ class _Page:
 
 def _open_reader(data: bytes) -> PdfReader:
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError as PypdfReadError
+    from pypdf.errors import FileNotDecryptedError
+    from pypdf.errors import PdfReadError as PypdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)

@@ -44,7 +44,8 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from .addresses import name_matches_address, normalise_name
+from ..mail.addresses import name_matches_address, normalise_name
+from ..model import Address, Message, Source
 from .dedupe import (
     comparable_text,
     find_near_duplicates,
@@ -53,10 +54,9 @@ from .dedupe import (
     strip_reply_prefixes,
     subject_key,
 )
-from .model import Address, Message, Source
 
 if TYPE_CHECKING:
-    from .quoting import QuotedMessage
+    from ..mail.quoting import QuotedMessage
 
 PLACEHOLDER_PREFIX = "ph:"
 # A printed date may be in any zone from UTC-12 to UTC+14; quarter hours cover Nepal and Chatham too.
@@ -114,7 +114,7 @@ class ThreadingResult:
 
 def thread_input(message: Message) -> ThreadInput:
     """A parsed message as the threader takes it, its body split into new text and quoted history."""
-    from .quoting import split_quoted
+    from ..mail.quoting import split_quoted
 
     split = split_quoted(message.body)
     return ThreadInput(

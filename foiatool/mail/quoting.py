@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
+from ..model import Address
 from .addresses import parse_address, parse_address_list
 from .dates import TZ_ABBREVIATIONS, parse_date
-from .model import Address
-from .redactions import redaction_in_field
+from .marks.redactions import redaction_in_field
 
 # Deeper quoting than this is left as raw text in the innermost message: real chains
 # rarely pass twenty levels, and hostile input must not exhaust the stack.

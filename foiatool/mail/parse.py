@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable
 
+from ..model import Address, Attachment, DateStatus, Message, Source
 from .addresses import parse_address_list
 from .dates import parse_date
 from .htmltext import html_to_text
-from .model import Address, Attachment, DateStatus, Message, Source
 
 # mail-parser logs through the logging module; without a handler of its own,
 # Python's last-resort handler would write its warnings to stderr.

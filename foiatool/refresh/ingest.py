@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 import json
 import multiprocessing
 import os
@@ -10,7 +9,7 @@ import signal
 import sqlite3
 import stat
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -18,8 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from . import store
-from .model import Message, Problem
+from ..index import store
+from ..model import Message, Problem
 
 # Below this many files to parse, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 48
@@ -113,8 +112,8 @@ def _read_and_hash(path: str, keep: int) -> tuple[bytes | None, str]:
 
 def enrich(message: Message) -> store.StoredMessage:
     """Per-message work done once at parse time: split quoted history, find redaction marks."""
-    from .quoting import split_quoted
-    from .redactions import find_redactions
+    from ..mail.marks.redactions import find_redactions
+    from ..mail.quoting import split_quoted
 
     split = split_quoted(message.body)
     quoted = [quoted_to_json(q) for q in split.quoted]
@@ -153,7 +152,7 @@ def _family_of(code: str) -> str:
 
 
 def quoted_to_json(q) -> dict:
-    from .dates import iso
+    from ..mail.dates import iso
 
     def addr(a):
         return None if a is None else {"name": a.name, "email": a.email, "redacted": a.redacted}
@@ -173,7 +172,7 @@ def quoted_to_json(q) -> dict:
 
 def parse_file(path: str, kind_hint: str = "", ocr: bool = False) -> FileResult:
     """Read one input file completely. Runs in worker processes; never raises for bad input."""
-    from .sources import ReaderOptions, read_path, set_reader_options
+    from ..sources import ReaderOptions, read_path, set_reader_options
 
     set_reader_options(ReaderOptions(ocr=ocr))
     messages: list[store.StoredMessage] = []
@@ -238,7 +237,7 @@ def _parallel(todo: Sequence[tuple[str, str, int]], jobs: int, ocr: bool = False
     its reader becomes a listed problem and nothing else is lost.
     """
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["foiatool.index", "foiatool.sources", "foiatool.quoting", "foiatool.redactions"])
+    ctx.set_forkserver_preload(["foiatool.refresh.ingest", "foiatool.sources", "foiatool.mail.quoting", "foiatool.mail.marks.redactions"])
     batches = _batches(todo)
     suspects: deque[tuple[str, str]] = deque()
     retried: set[str] = set()
@@ -321,7 +320,7 @@ def refresh(
     ocr: bool = False,
 ) -> IndexReport:
     """Bring the index at ``db_path`` in step with ``paths``: the index mirrors exactly these inputs."""
-    from .sources import InputFile, discover
+    from ..sources import InputFile, discover
 
     progress = progress or _Silent()
     report = IndexReport(db_path=str(db_path))
@@ -491,7 +490,7 @@ def _store_failure(conn: sqlite3.Connection, result: FileResult, size: int, mtim
 
 def derive(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
     """Recompute what depends on the whole corpus: threads, recovered messages, people."""
-    from .rederive import derive_all
+    from .derive import derive_all
 
     derive_all(conn, progress=progress)
 

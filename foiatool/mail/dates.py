@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from dateutil import parser as _du_parser
 from dateutil.tz import tzoffset
 
-from .model import DateStatus
+from ..model import DateStatus
 
 # Zone abbreviations that US government mail prints; dateutil knows none of them by default.
 _H = 3600

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 
-from .dates import from_iso
-from .query import Filters, message_records, thread_records
-from .render.escape import markdown_anchor, markdown_block, markdown_inline, terminal_safe
-from .render.graphs import mermaid_label
-from .threadview import thread_tree
+from ..analysis.threadview import thread_tree
+from ..index.query import Filters, message_records, thread_records
+from ..mail.dates import from_iso
+from .escape import markdown_anchor, markdown_block, markdown_inline, terminal_safe
+from .graphs import mermaid_label
 
 
 def _md(text: object) -> str:
@@ -65,7 +65,7 @@ def summary_markdown(data: dict) -> str:
         ),
     ]
     if d["redactions"]["by_code"]:
-        from .redactions import describe
+        from ..mail.marks.redactions import describe
 
         lines += ["### Redactions by exemption", "", _table(["Code", "Marks", "Meaning"], [[_md(k), str(v), _md(describe(k))] for k, v in d["redactions"]["by_code"].items()])]
     if d["top_senders"]:
@@ -91,7 +91,7 @@ class ReportOptions:
 
 def thread_section(conn: sqlite3.Connection, thread: dict, opts: ReportOptions, anchors: dict[str, int], level: int = 2) -> tuple[str, str]:
     """One thread's section; returns (heading text, markdown)."""
-    from .redactions import describe
+    from ..mail.marks.redactions import describe
 
     messages = list(message_records(conn, where=("m.thread_id = ?", [thread["id"]]), body="full"))
     tree = thread_tree(conn, thread["id"], messages)

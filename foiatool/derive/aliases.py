@@ -10,8 +10,8 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from .addresses import normalise_name, parse_address
-from .store import get_meta
+from ..index.store import get_meta
+from ..mail.addresses import normalise_name, parse_address
 
 NAME_ONLY_PREFIX = "name:"
 KEEP_APART = "-"
