@@ -11,6 +11,6 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0"
 
-from .model import Address, Attachment, Message, Problem, Source  # noqa: E402
+from .model import Address, Attachment, Document, Message, Problem, Source  # noqa: E402
 
-__all__ = ["Address", "Attachment", "Message", "Problem", "Source", "__version__"]
+__all__ = ["Address", "Attachment", "Document", "Message", "Problem", "Source", "__version__"]

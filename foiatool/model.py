@@ -8,7 +8,10 @@ from datetime import datetime
 from typing import Literal
 
 # "inferred": a printed local time placed in the zone its document was shown to be printed in.
-DateStatus = Literal["ok", "guessed", "inferred", "missing"]
+# "year-inferred": a printed date without a year, the year taken from its context (the enclosing
+# message, the chain around it). "suspect": a date that was read but cannot be true (after the
+# release, before 1990): ``date`` is None and ``Message.date_text`` keeps what was printed.
+DateStatus = Literal["ok", "guessed", "inferred", "year-inferred", "suspect", "missing"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,9 @@ class Source:
     locator: str = ""
     kind: str = ""
     provenance: list[str] = field(default_factory=list)
+    # Release marks printed on the document: "RELEASE IN PART B5,B6", "Classified by: ...",
+    # "Reason: 1.4(B)", "Declassify on: ...".
+    marks: list[str] = field(default_factory=list)
 
     def cite(self) -> str:
         return f"{self.path} [{self.locator}]" if self.locator else self.path
@@ -99,6 +105,8 @@ class Message:
     sources: list[Source] = field(default_factory=list)
     recovered: bool = False
     id: str = ""
+    # The date as printed, kept when it could not be trusted (date_status "suspect") or had no year.
+    date_text: str = ""
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -106,6 +114,17 @@ class Message:
 
     def recipients(self) -> list[Address]:
         return [*self.to, *self.cc, *self.bcc]
+
+
+@dataclass(slots=True)
+class Document:
+    """A released document that holds no email (a speech draft, a schedule, an article sent as an
+    attachment): its own kind of record, counted, listed and searchable, never a message."""
+
+    source: Source
+    title: str
+    text: str
+    pages: int = 1
 
 
 _WS = re.compile(r"\s+")
