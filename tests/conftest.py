@@ -17,13 +17,26 @@ def _corpora_dir() -> Path:
     return Path(override) if override else REPO.parent / "shared" / "corpora"
 
 
+def need_corpus(path: Path) -> Path:
+    """``path`` (inside ``../shared/corpora``), or a clean skip when it is absent; in CI (CI=true) a failure."""
+    if not path.is_dir():
+        message = f"corpora folder not found at {path}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI must have ../shared/corpora beside the clone)")
+        pytest.skip(message)
+    return path
+
+
 @pytest.fixture(scope="session")
 def corpora() -> Path:
-    """``../shared/corpora``: real mail from other projects; tests skip cleanly when it is absent."""
-    path = _corpora_dir()
-    if not path.is_dir():
-        pytest.skip(f"corpora folder not found at {path}")
-    return path
+    """``../shared/corpora``: real mail from other projects; tests skip cleanly when it is absent (fail in CI)."""
+    return need_corpus(_corpora_dir())
+
+
+@pytest.fixture(scope="session")
+def clinton() -> Path:
+    """``clinton-august/``: 4,366 OCR text documents of the State Department's Clinton release."""
+    return need_corpus(_corpora_dir() / "clinton-august")
 
 
 @pytest.fixture(scope="session")
