@@ -136,10 +136,11 @@ def open_corpus(paths: tuple[str, ...] | list[str], db: str | None, *, jobs: int
         raise FoiatoolError(f"no index at {db_path}: run 'foiatool index PATH... --db {db_path}' first")
     conn = store.connect(db_path, readonly=True)
     if report is None:
+        from ..index.query import problem_count
         from ..refresh.ingest import IndexReport
 
         report = IndexReport(db_path=db_path)
-        report.problems = conn.execute("SELECT count(*) FROM problems").fetchone()[0]
+        report.problems = problem_count(conn)
     return Corpus(conn=conn, db_path=db_path, report=report, strict=strict, tz=zone)
 
 

@@ -31,23 +31,14 @@ def command(query, paths, db, jobs, strict, quiet, tz, filters, as_threads, limi
       a OR b, a NOT b, (a OR b) AND c
       from:morton  to:chen  cc:lee  subject:detainer  body:"(b)(6)"
     """
-    from ..index.query import (
-        flat_message,
-        message_records,
-        message_where,
-        thread_records,
-    )
+    from ..index.query import flat_message, message_records, thread_records
     from ..index.search import search_ids
 
     corpus = open_corpus(paths, db, jobs=jobs, strict=strict, quiet=quiet, tz=tz)
     try:
-        ids = search_ids(corpus.conn, query)
+        ids = search_ids(corpus.conn, query, filters=filters)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
-    if not filters.empty():
-        sql, params = message_where(filters)
-        allowed = {r[0] for r in corpus.conn.execute(f"SELECT m.id FROM messages m WHERE {sql}", params)}
-        ids = [i for i in ids if i in allowed]
     if as_threads:
         # Threads in the order of their best-ranked match, as messages are.
         thread_of = {row["id"]: row["thread"] for row in message_records(corpus.conn, ids=ids, order="m.id")}

@@ -313,4 +313,9 @@ def _neg(text: str) -> str:
     return "".join(chr(0x10FFFF - ord(c)) for c in text)
 
 
-__all__ = ["Filters", "parse_when", "message_where", "message_records", "thread_records", "flat_message"]
+def problem_count(conn: sqlite3.Connection) -> int:
+    """How many input items the index lists as problems."""
+    return conn.execute("SELECT count(*) FROM problems").fetchone()[0]
+
+
+__all__ = ["Filters", "parse_when", "message_where", "message_records", "problem_count", "thread_records", "flat_message"]

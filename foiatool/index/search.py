@@ -5,6 +5,7 @@ import re
 import sqlite3
 
 from ..errors import UsageError
+from .query import Filters, message_where
 
 # Field prefixes users type, and the FTS5 column each searches.
 FIELDS = {
@@ -64,11 +65,16 @@ def fts_query(query: str) -> str:
     return " ".join(out)
 
 
-def search_ids(conn: sqlite3.Connection, query: str, limit: int | None = None) -> list[str]:
-    """Message ids matching ``query``, best match first (bm25)."""
+def search_ids(conn: sqlite3.Connection, query: str, limit: int | None = None, filters: Filters | None = None) -> list[str]:
+    """Message ids matching ``query``, best match first (bm25); ``filters`` narrow them as in the listings."""
     fts = fts_query(query)
-    sql = "SELECT id FROM messages_fts WHERE messages_fts MATCH ? ORDER BY bm25(messages_fts), id"
+    sql = "SELECT id FROM messages_fts WHERE messages_fts MATCH ?"
     params: list = [fts]
+    if filters is not None and not filters.empty():
+        where, where_params = message_where(filters)
+        sql += f" AND id IN (SELECT m.id FROM messages m WHERE {where})"
+        params.extend(where_params)
+    sql += " ORDER BY bm25(messages_fts), id"
     if limit:
         sql += " LIMIT ?"
         params.append(limit)
