@@ -4,6 +4,7 @@ from __future__ import annotations
 import email.utils
 import re
 import warnings
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 
 from dateutil import parser as _du_parser
@@ -25,6 +26,17 @@ _TZINFOS = {k: tzoffset(k, v) for k, v in TZ_ABBREVIATIONS.items()}
 # Dates outside this span are corrupt (year 0, 9999) rather than real mail.
 EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+# A printed (released, OCR'd) email older than this is a misread, not a real message.
+PRINTED_EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
+# A release date ("Date: 08/31/2015") is a day; mail of that whole day, in any zone, is before it.
+_RELEASE_DAY_SLACK = timedelta(days=1, hours=14)
+# A quoted time in the sender's zone can read a few hours after the enclosing reply read as UTC.
+_CONTEXT_SLACK = timedelta(hours=14)
+
+# dateutil fills fields the text lacks from ``default``; parsing with two defaults that differ in
+# every field shows which ones were really printed, so no missing year becomes "this year".
+_DEFAULT_A = datetime(2000, 1, 1, 0, 0)
+_DEFAULT_B = datetime(2004, 2, 2, 0, 0)  # also a leap year: a year-less "Feb 29" still parses
 
 _PAREN_COMMENT = re.compile(r"\([^)]*\)")
 _JUNK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -77,19 +89,74 @@ def parse_date(text: str | None, default_tz: tzinfo | None = None) -> tuple[date
     return _parse_loose(raw, default_tz)
 
 
-def _parse_loose(raw: str, default_tz: tzinfo | None) -> tuple[datetime | None, DateStatus]:
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)
+_WORD = re.compile(r"[A-Za-z]{3,}")
+# "June 11,2009": OCR drops the space after the comma, and dateutil then reads "11,2009" as junk.
+_COMMA_YEAR = re.compile(r"(\d),(?=(?:19|20)\d\d\b)")
+# "June 15, 20106:21 PM": the year ran into the hour.
+_YEAR_INTO_HOUR = re.compile(r"\b((?:19|20)\d\d)(\d{1,2}:\d\d)")
+# "2O10", "1O:05": a letter O read inside a number.
+_LETTER_O_DIGIT = re.compile(r"(?<=\d)[Oo](?=\d)")
+
+
+def _month_word(word: str) -> str:
+    """A month name as OCR damages it ("Janua", "Septernber") spelled out; other words unchanged."""
+    lowered = word.lower().replace("rn", "m")
+    if lowered in _MONTHS:
+        return lowered
+    if len(lowered) >= 4:
+        matches = [month for month in _MONTHS if month.startswith(lowered)]
+        if len(matches) == 1:
+            return matches[0]
+    return word
+
+
+def _ocr_repaired(text: str) -> str:
+    text = _LETTER_O_DIGIT.sub("0", text)
+    text = _COMMA_YEAR.sub(r"\1, ", text)
+    text = _YEAR_INTO_HOUR.sub(r"\1 \2", text)
+    return _WORD.sub(lambda match: _month_word(match.group(0)), text)
+
+
+def _dateutil(cleaned: str, default: datetime) -> datetime:
+    with warnings.catch_warnings():
+        # Unknown zone names ("tzname F/US") are handled by the caller as a missing zone.
+        warnings.simplefilter("ignore")
+        return _du_parser.parse(cleaned, tzinfos=_TZINFOS, fuzzy=True, default=default)
+
+
+def _read_fields(raw: str) -> tuple[datetime | None, bool]:
+    """The date dateutil reads from loose text, and whether the text printed a year.
+
+    None when it printed no month or no day (a time or a year alone is no date).
+    A year-less result carries ``_DEFAULT_A``'s year, to be replaced from context.
+    """
     cleaned = _PAREN_COMMENT.sub(" ", raw)
     cleaned = re.sub(r"\bat\b", " ", cleaned, flags=re.IGNORECASE)  # "March 7, 2011 at 4:12 PM"
-    cleaned = cleaned.replace(" ,", ",").strip(" ,;")
+    cleaned = _ocr_repaired(cleaned).replace(" ,", ",").strip(" ,;")
     try:
-        with warnings.catch_warnings():
-            # Unknown zone names ("tzname F/US") are handled below as a missing zone.
-            warnings.simplefilter("ignore")
-            value = _du_parser.parse(cleaned, tzinfos=_TZINFOS, fuzzy=True)
+        first = _dateutil(cleaned, _DEFAULT_A)
+        second = _dateutil(cleaned, _DEFAULT_B)
     except (ValueError, OverflowError, TypeError, _du_parser.ParserError):
-        return None, "missing"
+        return None, False
     except Exception:  # dateutil raises odd things on hostile input; a bad date is never fatal
+        return None, False
+    if first.month != second.month or first.day != second.day:
+        return None, False
+    return first, first.year == second.year
+
+
+def _parse_loose(raw: str, default_tz: tzinfo | None) -> tuple[datetime | None, DateStatus]:
+    value, has_year = _read_fields(raw)
+    if value is None or not has_year:
         return None, "missing"
+    return _to_utc(value, default_tz)
+
+
+def _to_utc(value: datetime, default_tz: tzinfo | None) -> tuple[datetime | None, DateStatus]:
     status: DateStatus = "ok"
     if value.tzinfo is None:
         value = value.replace(tzinfo=default_tz or timezone.utc)
@@ -99,6 +166,73 @@ def _parse_loose(raw: str, default_tz: tzinfo | None) -> tuple[datetime | None, 
     except (OverflowError, ValueError):
         return None, "missing"
     return (utc, status) if _plausible(utc) else (None, "missing")
+
+
+@dataclass(frozen=True, slots=True)
+class DateReading:
+    """What a printed date says once checked: the date (or None), how far to trust it, the printed
+    text (kept whenever the date was not read cleanly), and a defect naming why it was refused."""
+
+    date: datetime | None
+    status: DateStatus
+    text: str = ""
+    defect: str = ""
+
+
+def _with_year(value: datetime, context: datetime, default_tz: tzinfo | None) -> datetime | None:
+    """``value`` (month, day, time) in the latest year that keeps it not after ``context``."""
+    limit = context.astimezone(timezone.utc) + _CONTEXT_SLACK
+    for year in range(context.year + 1, context.year - 8, -1):
+        try:
+            candidate = value.replace(year=year)
+        except ValueError:  # Feb 29 in a common year
+            continue
+        utc, _status = _to_utc(candidate, default_tz)
+        if utc is not None and utc <= limit:
+            return utc
+    return None
+
+
+def read_date(
+    text: str | None,
+    *,
+    context: datetime | None = None,
+    not_after: datetime | None = None,
+    default_tz: tzinfo | None = None,
+) -> DateReading:
+    """Read a printed or quoted date that may be OCR-damaged, year-less or impossible.
+
+    ``context`` (the enclosing message's date) gives the year to a date printed without
+    one: the latest year that keeps it not after the context, status "year-inferred";
+    without context such a date stays undated. A date after ``not_after`` (the release
+    date) or before 1990 is "suspect": no date, the text kept, a "suspect date:" defect.
+    """
+    raw = _JUNK.sub(" ", str(text or "")).strip()
+    if not raw:
+        return DateReading(None, "missing")
+    if len(raw) > _MAX_LEN:
+        return DateReading(None, "missing", raw[:_MAX_LEN])
+    value, status = parse_date(raw, default_tz)
+    if value is None:
+        fields, has_year = _read_fields(raw)
+        if fields is None or has_year:
+            return DateReading(None, "missing", raw)
+        if context is None:
+            return DateReading(None, "missing", raw, f"date without a year, nothing to take it from: {raw[:80]!r}")
+        value = _with_year(fields, context, default_tz)
+        if value is None:
+            return DateReading(None, "missing", raw)
+        status = "year-inferred"
+    if value < PRINTED_EARLIEST:
+        return DateReading(None, "suspect", raw, f"suspect date: {raw[:80]!r} reads as {value:%Y-%m-%d}, before 1990")
+    if not_after is not None and value > not_after.astimezone(timezone.utc) + _RELEASE_DAY_SLACK:
+        return DateReading(
+            None,
+            "suspect",
+            raw,
+            f"suspect date: {raw[:80]!r} reads as {value:%Y-%m-%d}, after the release date {not_after:%Y-%m-%d}",
+        )
+    return DateReading(value, status, raw if status == "year-inferred" else "")
 
 
 def to_zone(value: datetime | None, zone: tzinfo | None) -> datetime | None:
@@ -122,4 +256,4 @@ def from_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text)
 
 
-__all__ = ["parse_date", "to_zone", "iso", "from_iso", "TZ_ABBREVIATIONS", "timedelta"]
+__all__ = ["DateReading", "read_date", "parse_date", "to_zone", "iso", "from_iso", "TZ_ABBREVIATIONS", "timedelta"]

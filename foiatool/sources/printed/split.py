@@ -4,10 +4,11 @@ from __future__ import annotations
 import mimetypes
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Sequence
 
 from ...mail.addresses import normalise_name, parse_address_list
-from ...mail.dates import parse_date
+from ...mail.dates import parse_date, read_date
 from ...model import Address, Attachment, Message, Source
 
 # Printed header labels as mail clients write them; the key is the field they fill.
@@ -396,10 +397,20 @@ def _attachments(value: str) -> list[Attachment]:
     return found
 
 
-def message_from_printed(text: str, source: Source, *, thread_subject: str = "") -> Message:
+def message_from_printed(
+    text: str,
+    source: Source,
+    *,
+    thread_subject: str = "",
+    not_after: datetime | None = None,
+    context_date: datetime | None = None,
+) -> Message:
     """One printed email's text (name line, header block, body) as a Message; never raises.
 
     ``thread_subject`` is the subject Gmail prints once above a thread instead of per message.
+    ``not_after`` (the release date printed on the page) bounds the date: a later one is
+    "suspect" and kept only as text. ``context_date`` (a neighbouring message's date) gives
+    the year to a date printed without one.
     """
     lines = text.split("\n")
     header: PrintedHeader | None = None
@@ -423,8 +434,10 @@ def message_from_printed(text: str, source: Source, *, thread_subject: str = "")
     elif len(senders) > 1:
         defects.append(f"printed: {len(senders)} senders in From line; the first is kept")
     date_text = fields.get("sent") or fields.get("date") or ""
-    date, status = parse_date(date_text)
-    if date_text and date is None:
+    reading = read_date(date_text, context=context_date, not_after=not_after)
+    if reading.defect:
+        defects.append(reading.defect)
+    elif date_text and reading.date is None:
         defects.append(f"printed: unreadable date {date_text[:80]!r}")
     subject = fields.get("subject", "") or thread_subject
     return Message(
@@ -434,8 +447,9 @@ def message_from_printed(text: str, source: Source, *, thread_subject: str = "")
         to=_addresses(fields.get("to", "")),
         cc=_addresses(fields.get("cc", "")),
         bcc=_addresses(fields.get("bcc", "")),
-        date=date,
-        date_status=status,
+        date=reading.date,
+        date_status=reading.status,
+        date_text=reading.text,
         body=body_text(lines[header.end:]),
         attachments=_attachments(fields.get("attachments", "")),
         defects=defects,
