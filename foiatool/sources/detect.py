@@ -5,6 +5,7 @@ import posixpath
 import re
 
 from ..mail.parse import looks_like_message
+from .printed.text import looks_like_printed_text
 
 # Read at least this much of a file before calling detect_kind.
 HEAD_BYTES = 8192
@@ -44,8 +45,10 @@ def detect_kind(head: bytes, name: str) -> str:
     """The format of a file from its first bytes (at least HEAD_BYTES when the file is longer).
 
     Returns one of "eml", "mbox", "msg", "pst", "zip", "tar", "gzip", "bzip2", "xz",
-    "pdf", "empty" or "unknown". Content decides; the name only breaks ties
-    (an old-style tar without the ustar mark).
+    "pdf", "printed-text", "empty" or "unknown". Content decides; the name only breaks ties
+    (an old-style tar without the ustar mark; a ``.txt`` that reads both as a message and
+    as printed email, e.g. one starting with a printed ``From:`` line, is printed email).
+    "printed-text" is the text of printed email or of a released document (OCR output).
     """
     if not head:
         return "empty"
@@ -72,9 +75,13 @@ def detect_kind(head: bytes, name: str) -> str:
         first, _, rest = stripped.partition(b"\n")
         if _MBOX_SEPARATOR.match(first) or _FIELD_LINE.match(rest):
             return "mbox"
+    lower = name.lower()
+    if lower.endswith(".txt") and looks_like_printed_text(head):
+        return "printed-text"
     if looks_like_message(stripped):
         return "eml"
-    lower = name.lower()
+    if looks_like_printed_text(head):
+        return "printed-text"
     if lower.endswith(".tar") and len(head) >= 512 and plausible_v7_tar(head):
         return "tar"
     return "unknown"

@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import io
 import os
+from datetime import datetime, timezone
 from dataclasses import dataclass
 from typing import Iterator
 
-from ..model import Message, Problem
+from ..model import Document, Message, Problem
 from . import archives
 from .archives import ArchiveBudget, read_compressed, read_tar, read_zip, size_text
 from .detect import HEAD_BYTES, detect_kind
 from .eml import read_message
 from .mbox import read_mbox
 
-Item = Message | Problem
+Item = Message | Problem | Document
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,8 @@ def _read_kind(kind: str, data: bytes, path: str, locator: str, depth: int, budg
         yield from read_compressed(io.BytesIO(data), len(data), kind, path, name, locator, depth, budget, read_data)
     elif kind == "pdf":
         yield from _read_pdf(data, path, locator)
+    elif kind == "printed-text":
+        yield from _read_printed_text(data, path, locator)
     else:
         yield _unrecognised(path, locator, data[:HEAD_BYTES])
 
@@ -160,6 +163,22 @@ def _read_pdf(data: bytes, path: str, locator: str) -> Iterator[Item]:
         yield from read_pdf(data, path, locator, ocr=_options.ocr)
     except Exception as error:
         yield Problem(path, locator, f"could not read PDF: {type(error).__name__}: {error}")
+
+
+def _read_printed_text(data: bytes, path: str, locator: str) -> Iterator[Item]:
+    from .printed.text import read_printed_text
+
+    # A file on disk that carries no release date of its own was printed no later than it was saved.
+    not_after = None
+    if not locator:
+        try:
+            not_after = datetime.fromtimestamp(os.stat(path).st_mtime, tz=timezone.utc)
+        except (OSError, ValueError, OverflowError):
+            not_after = None
+    try:
+        yield from read_printed_text(data, path, locator, not_after=not_after)
+    except Exception as error:
+        yield Problem(path, locator, f"could not read printed email text: {type(error).__name__}: {error}")
 
 
 def _unrecognised(path: str, locator: str, head: bytes) -> Problem:
