@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Iterator
 
 from ..mail.addresses import parse_address, parse_address_list
@@ -18,6 +18,7 @@ from ..mail.parse import (
     repair_c1,
 )
 from ..model import Address, Attachment, DateStatus, Message, Problem, Source
+from .outlook import OutlookOpenError, close_quietly, mapi_utc, open_msg, safe
 from .rtf import rtf_to_text
 
 # extract-msg reports its own recoveries through logging; they must not reach the terminal.
@@ -27,21 +28,16 @@ _RECIPIENT_LISTS = {1: "to", 2: "cc", 3: "bcc"}
 _MSGFLAG_UNSENT = 0x8
 
 
-
 def read_msg(source: str | bytes, path: str, locator: str, kind: str) -> Iterator[Message | Problem]:
     """The one item in an Outlook .msg (a file path, or the bytes of an archive member)."""
     try:
-        import extract_msg
-        from extract_msg.msg_classes import MessageBase
-    except ImportError as error:
-        yield Problem(path, locator, f"Outlook .msg reader unavailable: {error}")
+        item = open_msg(source)
+    except OutlookOpenError as error:
+        yield Problem(path, locator, str(error))
         return
     try:
-        item = extract_msg.openMsg(source, strict=False)
-    except Exception as error:  # extract-msg raises many kinds of errors on damaged or non-Outlook OLE files
-        yield Problem(path, locator, f"not a readable Outlook .msg file: {type(error).__name__}: {error}")
-        return
-    try:
+        from extract_msg.msg_classes import MessageBase  # importable: open_msg imported extract_msg
+
         if not isinstance(item, MessageBase):
             yield Problem(path, locator, f"Outlook item of type {type(item).__name__} is not a message")
             return
@@ -49,41 +45,23 @@ def read_msg(source: str | bytes, path: str, locator: str, kind: str) -> Iterato
     except Exception as error:
         yield Problem(path, locator, f"could not read Outlook .msg: {type(error).__name__}: {error}")
     finally:
-        try:
-            item.close()
-        except Exception:  # closing after a failed read can fail again; nothing is left to release
-            pass
-
-
-def _safe(read: Any) -> Any:
-    try:
-        return read()
-    except Exception:  # one unreadable property leaves that field empty, the rest is still read
-        return None
-
-
-def _utc(value: Any) -> datetime | None:
-    if not isinstance(value, datetime) or value.year < 1971:
-        return None
-    # mail dates carry whole seconds; MAPI times keep fractions that would set copies apart
-    value = value.replace(microsecond=0)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        close_quietly(item)
 
 
 def _property(item: Any, tag: str) -> Any:
-    prop = _safe(lambda: item.props.get(tag))
+    prop = safe(lambda: item.props.get(tag))
     return getattr(prop, "value", None) if prop is not None else None
 
 
 def _item_date(item: Any) -> tuple[datetime | None, DateStatus]:
     """When it was sent; for a draft (never sent), when it was last saved, marked guessed."""
-    sent = _utc(_safe(lambda: item.date)) or _utc(_property(item, "00390040"))
+    sent = mapi_utc(safe(lambda: item.date)) or mapi_utc(_property(item, "00390040"))
     if sent is not None:
         return sent, "ok"
     unsent = bool((_property(item, "0E070003") or 0) & _MSGFLAG_UNSENT)
     order = (("30080040", "guessed"), ("30070040", "guessed")) if unsent else (("0E060040", "ok"),)
     for tag, status in (*order, ("30080040", "guessed"), ("30070040", "guessed")):
-        value = _utc(_property(item, tag))
+        value = mapi_utc(_property(item, tag))
         if value is not None:
             return value, status  # type: ignore[return-value]
     return None, "missing"
@@ -91,10 +69,10 @@ def _item_date(item: Any) -> tuple[datetime | None, DateStatus]:
 
 def _recipients(item: Any) -> dict[str, list[Address]]:
     lists: dict[str, list[Address]] = {"to": [], "cc": [], "bcc": []}
-    for recipient in _safe(lambda: item.recipients) or []:
-        name = fix_text(_safe(lambda: recipient.name) or "").strip()
-        email = fix_text(_safe(lambda: recipient.smtpAddress) or _safe(lambda: recipient.email) or "").strip()
-        kind = _safe(lambda: int(recipient.type)) or 1
+    for recipient in safe(lambda: item.recipients) or []:
+        name = fix_text(safe(lambda: recipient.name) or "").strip()
+        email = fix_text(safe(lambda: recipient.smtpAddress) or safe(lambda: recipient.email) or "").strip()
+        kind = safe(lambda: int(recipient.type)) or 1
         if "@" in email:
             address = Address(name="" if name.lower() == email.lower() else name, email=email.lower())
         else:
@@ -105,7 +83,7 @@ def _recipients(item: Any) -> dict[str, list[Address]]:
 
 
 def _sender(item: Any) -> Address | None:
-    text = fix_text(_safe(lambda: item.sender) or "")
+    text = fix_text(safe(lambda: item.sender) or "")
     if not text.strip():
         return None
     found = parse_address_list(text)
@@ -113,16 +91,16 @@ def _sender(item: Any) -> Address | None:
 
 
 def _body(item: Any, defects: list[str]) -> str:
-    plain = _safe(lambda: item.body)
+    plain = safe(lambda: item.body)
     if isinstance(plain, bytes):
         plain = plain.decode("utf-8", "replace")
     if plain and plain.strip("\x00 \r\n"):
         return repair_c1(fix_text(plain)).replace("\r\n", "\n").strip("\x00").rstrip()
-    html = _safe(lambda: item.htmlBody)
+    html = safe(lambda: item.htmlBody)
     if html:
         text = html.decode("utf-8", "replace") if isinstance(html, bytes) else str(html)
         return html_to_text(fix_text(text))
-    rtf = _safe(lambda: item.rtfBody)
+    rtf = safe(lambda: item.rtfBody)
     if rtf:
         defects.append("body converted from RTF")
         return rtf_to_text(rtf)
@@ -131,11 +109,11 @@ def _body(item: Any, defects: list[str]) -> str:
 
 def _attachments(item: Any, defects: list[str]) -> list[Attachment]:
     found: list[Attachment] = []
-    for index, attachment in enumerate(_safe(lambda: item.attachments) or []):
-        name = fix_text(_safe(lambda: attachment.longFilename) or _safe(lambda: attachment.shortFilename)
-                        or _safe(lambda: attachment.name) or "")
-        content_type = str(_safe(lambda: attachment.mimetype) or "application/octet-stream").lower()
-        data = _safe(lambda: attachment.data)
+    for index, attachment in enumerate(safe(lambda: item.attachments) or []):
+        name = fix_text(safe(lambda: attachment.longFilename) or safe(lambda: attachment.shortFilename)
+                        or safe(lambda: attachment.name) or "")
+        content_type = str(safe(lambda: attachment.mimetype) or "application/octet-stream").lower()
+        data = safe(lambda: attachment.data)
         if not isinstance(data, bytes):
             # an attached Outlook item (or OLE object) is no plain byte stream
             defects.append(f"attachment {name or index} is an embedded item; only its name is kept")
@@ -149,14 +127,14 @@ def _attachments(item: Any, defects: list[str]) -> list[Attachment]:
 
 def _message_from_item(item: Any, source: Source) -> Message:
     defects: list[str] = []
-    headers_text = fix_text(_safe(lambda: item.headerText) or "")
+    headers_text = fix_text(safe(lambda: item.headerText) or "")
     fields = parse_transport_headers(headers_text) if headers_text.strip() else HeaderFields()
     defects.extend(fields.defects)
     recipients = _recipients(item) if not (fields.to or fields.cc or fields.bcc) else {}
     date, status = (fields.date, fields.date_status) if fields.date is not None else _item_date(item)
-    subject = fields.subject or repair_c1(fix_text(_safe(lambda: item.subject) or "")).strip()
-    message_id = fields.message_id or normalise_message_id(_safe(lambda: item.messageId))
-    in_reply_to = fields.in_reply_to or parse_in_reply_to(_safe(lambda: item.inReplyTo))
+    subject = fields.subject or repair_c1(fix_text(safe(lambda: item.subject) or "")).strip()
+    message_id = fields.message_id or normalise_message_id(safe(lambda: item.messageId))
+    in_reply_to = fields.in_reply_to or parse_in_reply_to(safe(lambda: item.inReplyTo))
     references = fields.references or parse_references([_property(item, "1039001F")])
     return Message(
         message_id=message_id,

@@ -18,6 +18,7 @@ from . import archives
 from .archives import ArchiveBudget, LimitExceeded, join_locator, size_text
 from .detect import HEAD_BYTES, detect_kind, is_ignored_name
 from .mbox import split_mbox
+from .outlook import OutlookOpenError, close_quietly, open_msg, open_pst, safe
 
 # (file name as the sender gave it, content type, the bytes whose sha256 the index holds)
 Payload = tuple[str, str, bytes]
@@ -229,21 +230,17 @@ def _mbox_payloads(stream: BinaryIO, wanted: Wanted, seen: str) -> Iterator[Foun
 def _msg_payloads(source: str | bytes) -> list[Payload]:
     """What sources.msg hashes: each attachment's ``data``, or no bytes for an embedded Outlook item."""
     try:
-        import extract_msg
-    except ImportError as error:
-        raise PayloadError(f"Outlook .msg reader unavailable: {error}") from error
+        item = open_msg(source)
+    except OutlookOpenError as error:
+        raise PayloadError(str(error)) from error
     try:
-        item = extract_msg.openMsg(source, strict=False)
-    except Exception as error:  # extract-msg raises many kinds of errors on damaged OLE files
-        raise PayloadError(f"not a readable Outlook .msg file: {type(error).__name__}: {error}") from error
-    try:
-        attachments = _safe(lambda: item.attachments) or []
+        attachments = safe(lambda: item.attachments) or []
         found: list[Payload] = []
         for attachment in attachments:
-            name = fix_text(_safe(lambda: attachment.longFilename) or _safe(lambda: attachment.shortFilename)
-                            or _safe(lambda: attachment.name) or "")
-            content_type = str(_safe(lambda: attachment.mimetype) or "application/octet-stream").lower()
-            data = _safe(lambda: attachment.data)
+            name = fix_text(safe(lambda: attachment.longFilename) or safe(lambda: attachment.shortFilename)
+                            or safe(lambda: attachment.name) or "")
+            content_type = str(safe(lambda: attachment.mimetype) or "application/octet-stream").lower()
+            data = safe(lambda: attachment.data)
             if isinstance(data, bytes):
                 found.append((name, content_type, data))
             else:
@@ -251,33 +248,15 @@ def _msg_payloads(source: str | bytes) -> list[Payload]:
                 found.append((name, "application/vnd.ms-outlook" if content_type == "application/octet-stream"
                               else content_type, b""))
     finally:
-        try:
-            item.close()
-        except Exception:  # closing after a failed read can fail again; nothing is left to release
-            pass
+        close_quietly(item)
     return found
-
-
-def _safe(read: Any) -> Any:
-    try:
-        return read()
-    except Exception:  # one unreadable property leaves that field empty, as in the reader
-        return None
 
 
 def _pst_payloads(opened: str | BinaryIO, wanted: Wanted, seen: str) -> Iterator[Found]:
     try:
-        import pypff
-    except ImportError as error:
-        raise PayloadError(f"Outlook .pst reader unavailable: {error}") from error
-    store = pypff.file()
-    try:
-        if isinstance(opened, str):
-            store.open(opened)
-        else:
-            store.open_file_object(opened)
-    except Exception as error:  # libpff reports every kind of damage as OSError or IOError
-        raise PayloadError(f"damaged or unsupported Outlook .pst file: {error}") from error
+        store = open_pst(opened)
+    except OutlookOpenError as error:
+        raise PayloadError(str(error)) from error
     try:
         root = store.get_root_folder()
         for rest, locator in wanted:
@@ -289,10 +268,7 @@ def _pst_payloads(opened: str | BinaryIO, wanted: Wanted, seen: str) -> Iterator
                 found = PayloadError(f"damaged Outlook .pst item: {error}")
             yield locator, found
     finally:
-        try:
-            store.close()
-        except Exception:  # closing a damaged store can fail; nothing is left to release
-            pass
+        close_quietly(store)
 
 
 def _pst_item_payloads(root: Any, rest: str, seen: str) -> list[Payload]:

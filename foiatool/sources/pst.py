@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, BinaryIO, Iterator
 
 from ..mail.addresses import parse_address
@@ -17,6 +17,7 @@ from ..mail.parse import (
     repair_c1,
 )
 from ..model import Address, Attachment, DateStatus, Message, Problem, Source
+from .outlook import OutlookOpenError, close_quietly, mapi_utc, open_pst
 from .rtf import rtf_to_text
 
 # MAPI property tags (PidTag...) read from an item's first record set.
@@ -41,18 +42,9 @@ def read_pst(opened: str | BinaryIO, path: str, locator: str) -> Iterator[Messag
     ``opened`` is a file path or a seekable binary stream (a .pst inside an archive).
     """
     try:
-        import pypff
-    except ImportError as error:
-        yield Problem(path, locator, f"Outlook .pst reader unavailable: {error}")
-        return
-    store = pypff.file()
-    try:
-        if isinstance(opened, str):
-            store.open(opened)
-        else:
-            store.open_file_object(opened)
-    except Exception as error:  # libpff reports every kind of damage as OSError or IOError
-        yield Problem(path, locator, f"damaged or unsupported Outlook .pst file: {error}")
+        store = open_pst(opened)
+    except OutlookOpenError as error:
+        yield Problem(path, locator, str(error))
         return
     prefix = f"{locator}!" if locator else ""
     try:
@@ -61,10 +53,7 @@ def read_pst(opened: str | BinaryIO, path: str, locator: str) -> Iterator[Messag
     except Exception as error:
         yield Problem(path, locator, f"damaged Outlook .pst file: {error}")
     finally:
-        try:
-            store.close()
-        except Exception:  # closing a damaged store can fail; nothing is left to release
-            pass
+        close_quietly(store)
 
 
 def _walk(folder: Any, folder_path: str, path: str, prefix: str, depth: int) -> Iterator[Message | Problem]:
@@ -139,14 +128,6 @@ def _text(data: bytes | str | None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("cp1252", "replace")
-
-
-def _utc(value: Any) -> datetime | None:
-    if not isinstance(value, datetime) or value.year < 1971:
-        return None
-    # mail dates carry whole seconds; MAPI times keep fractions that would set copies apart
-    value = value.replace(microsecond=0)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def _recipients(item: Any) -> tuple[list[Address], list[Address], list[Address]]:
@@ -293,7 +274,7 @@ def _item_date(item: Any, props: dict[int, Any]) -> tuple[datetime | None, DateS
         ("delivery_time", "ok"), ("modification_time", "guessed"), ("creation_time", "guessed"))
     for attribute, status in order:
         try:
-            value = _utc(getattr(item, attribute))
+            value = mapi_utc(getattr(item, attribute))
         except Exception:
             value = None
         if value is not None:
