@@ -1,8 +1,10 @@
-"""Reading names and addresses as printed in headers and quoted headers, and comparing people's names."""
+"""Reading names and addresses as printed in headers and quoted headers, comparing people's names,
+and the OCR misreadings of both (the one home of accent folding and of reading a name from a local part)."""
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Container
 
 from ..model import Address
 from .marks.redactions import redaction_in_field, strip_redactions
@@ -14,6 +16,8 @@ _EMAIL_ONLY = re.compile(r"(?:mailto:)?(" + _EMAIL.pattern + r")", re.IGNORECASE
 _ANGLE = re.compile(r"<([^<>]*)>")
 _MAILTO_BRACKET = re.compile(r"\[\s*mailto:\s*([^\]\s]*)\s*\]", re.IGNORECASE)
 _QUOTES = "\"'\u201c\u201d\u2018\u2019`"
+# OCR reads a printed "@" as "©" ("hrod17©clintonemail.com"); only between an address's two halves.
+_OCR_AT = re.compile(r"(?<=[\w.\-])\s?\u00a9\s?(?=[\w\-]+\.[A-Za-z])")
 # Long fields are pasted bodies or hostile input, not headers; nobody's address is this long.
 _MAX_FIELD = 4000
 
@@ -30,9 +34,12 @@ def _unquote(text: str) -> str:
 
 
 def _as_email(text: str) -> str:
-    """The address when ``text`` is only an address (quoted, with mailto: or not), else ''."""
+    """The address when ``text`` is only an address (quoted, with mailto: or not), else ''.
+
+    A full stop after the address ends the printed line, not the domain.
+    """
     match = _EMAIL_ONLY.fullmatch(_unquote(text).strip("<>[]() ;,"))
-    return match.group(1).lower() if match else ""
+    return match.group(1).lower().rstrip(".") if match else ""
 
 
 def _has_letters(text: str) -> bool:
@@ -58,7 +65,7 @@ def parse_address(text: str) -> Address:
     """
     if not text:
         return Address()
-    raw = _clean(str(text)[:_MAX_FIELD])
+    raw = _OCR_AT.sub("@", _clean(str(text)[:_MAX_FIELD]))
     if not raw:
         return Address()
     code = redaction_in_field(raw)
@@ -183,9 +190,15 @@ _SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "cpa", "jd", "dd
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}|<[^<>]*>")
 
 
-def _fold_accents(text: str) -> str:
+def fold_accents(text: str) -> str:
+    """``text`` without its accents ("Müller" gives "Muller"); ASCII text is returned as is."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_fold_accents = fold_accents
 
 
 def _name_tokens(words: str) -> list[str]:
@@ -233,6 +246,39 @@ def normalise_name(name: str) -> str:
     return " ".join(tokens)
 
 
+def local_part(email: str) -> str:
+    """The mailbox part of an address as a name is read from it: lower case, accents folded, no "+tag"."""
+    return fold_accents(email.strip().lower()).split("@", 1)[0].split("+", 1)[0]
+
+
+def compact_local(email: str) -> str:
+    """The local part with trailing digits and every separator dropped ("john.morton2" gives "johnmorton")."""
+    return re.sub(r"[\W_]+", "", local_part(email).rstrip("0123456789"))
+
+
+def name_from_local_part(email: str) -> str:
+    """The name a separated local part spells ("john.morton2@x" gives "john morton"); "" for one word."""
+    parts = [p for p in re.split(r"[._\-]+", local_part(email).rstrip("0123456789")) if p]
+    return normalise_name(" ".join(parts)) if len(parts) >= 2 else ""
+
+
+def spellings(tokens: list[str], separators: tuple[str, ...] = (".", "_", "-", "")) -> set[str]:
+    """The local parts that spell a name given as its tokens: last, jlast, j.last, first.last, last.first..."""
+    tokens = [t for t in (re.sub(r"['-]", "", fold_accents(t)) for t in tokens) if t]
+    if not tokens:
+        return set()
+    if len(tokens) == 1:
+        return {tokens[0]}
+    first, last = tokens[0], tokens[-1]
+    found = {last, first[0] + last}
+    if "." in separators:
+        found.add(first[0] + "." + last)
+    for sep in separators:
+        found.add(first + sep + last)
+        found.add(last + sep + first)
+    return found
+
+
 def name_matches_address(name: str, email: str) -> bool:
     """Whether an address's local part is one of the usual spellings of this person's name.
 
@@ -240,20 +286,102 @@ def name_matches_address(name: str, email: str) -> bool:
     john-morton, johnmorton, morton (digits after them allowed). A one-word
     name matches only itself.
     """
-    tokens = [re.sub(r"['-]", "", t) for t in normalise_name(name).split()]
-    tokens = [t for t in tokens if t]
-    if not tokens or not email or "@" not in email:
+    if not email or "@" not in email:
         return False
-    local = _fold_accents(email.strip().lower()).split("@", 1)[0].split("+", 1)[0]
-    local = local.rstrip("0123456789")
-    if len(tokens) == 1:
-        return local == tokens[0]
-    first, last = tokens[0], tokens[-1]
-    candidates = {last, first[0] + last, first[0] + "." + last}
-    for sep in (".", "_", "-", ""):
-        candidates.add(first + sep + last)
-        candidates.add(last + sep + first)
-    return local in candidates
+    return local_part(email).rstrip("0123456789") in spellings(normalise_name(name).split())
 
 
-__all__ = ["parse_address", "parse_address_list", "normalise_name", "name_matches_address"]
+# OCR misreadings of printed addresses and names. Each class holds letters a scanner confuses; a
+# string's skeleton writes each class with one letter, so two strings with one skeleton differ only
+# by confusions. Multi-letter confusions are read first ("rn" printed small is read for "m").
+_OCR_MULTI = (("rn", "m"), ("nn", "m"), ("cl", "d"), ("vv", "w"))
+_OCR_CLASSES = {"1": "l", "i": "l", "|": "l", "!": "l", "j": "l", "0": "o", "y": "v"}
+_OCR_SKELETON = str.maketrans(_OCR_CLASSES)
+# Endings a scanner gives a domain's last label; each repaired only when the corpus has the repair.
+_OCR_TLD = (
+    (re.compile(r"\.c[o0]rn$"), ".com", "OCR .corn for .com"),
+    (re.compile(r"\.c[o0]nn$"), ".com", "OCR .conn for .com"),
+    (re.compile(r"\.g[o0]y$"), ".gov", "OCR .goy for .gov"),
+)
+
+
+def ocr_skeleton(text: str) -> str:
+    """``text`` with every OCR-confusable letter written one way and doubled letters written once."""
+    text = fold_accents(text.lower())
+    for seen, meant in _OCR_MULTI:
+        text = text.replace(seen, meant)
+    text = text.translate(_OCR_SKELETON)
+    # a word's last "n" printed at a line's edge is read as "r" ("Jake.Sullivar")
+    text = re.sub(r"r\b", "n", text)
+    return re.sub(r"(.)\1+", r"\1", text)
+
+
+def ocr_difference(seen: str, meant: str) -> str:
+    """How ``seen`` reads ``meant`` through OCR confusions and at most one dropped or extra letter, or "".
+
+    "" also when they are equal or differ by anything else: "jsmyth" is not a
+    misreading of "jsmith" (no scanner reads "i" as "y"), so it gives "".
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    seen, meant = seen.lower(), meant.lower()
+    if seen == meant:
+        return ""
+    a, b = ocr_skeleton(seen), ocr_skeleton(meant)
+    if a != b and not (abs(len(a) - len(b)) == 1 and Levenshtein.distance(a, b) == 1):
+        return ""
+    # say what changed, one piece per run of differences, as "'rn' for 'm'"
+    pieces: list[str] = []
+    run_a, run_b = "", ""
+    for op in Levenshtein.opcodes(seen, meant):
+        if op.tag == "equal":
+            if run_a or run_b:
+                pieces.append(_describe(run_a, run_b))
+                run_a, run_b = "", ""
+            continue
+        run_a += seen[op.src_start:op.src_end]
+        run_b += meant[op.dest_start:op.dest_end]
+    if run_a or run_b:
+        pieces.append(_describe(run_a, run_b))
+    return ", ".join(pieces)
+
+
+def _describe(seen: str, meant: str) -> str:
+    if not seen:
+        return f"dropped {meant!r}"
+    if not meant:
+        return f"extra {seen!r}"
+    return f"OCR {seen!r} for {meant!r}"
+
+
+def repair_address(email: str, known_domains: Container[str] = ()) -> tuple[str, str]:
+    """An address with clear OCR damage repaired, and what was repaired ("" when nothing was).
+
+    Trailing punctuation ("millscd@state.gov.") is always dropped; a damaged
+    ending (".corn", ".goy") is repaired only when ``known_domains`` holds the
+    repaired domain, so a real domain is never rewritten into one not seen.
+    """
+    text = email.strip().lower().replace("\u00a9", "@")
+    why: list[str] = []
+    if text != email.strip().lower():
+        why.append("OCR '\u00a9' for '@'")
+    bare = text.rstrip(".,;:'\"`)]>")
+    if bare != text:
+        why.append("trailing punctuation")
+        text = bare
+    if "@" in text:
+        local, domain = text.rsplit("@", 1)
+        for ending, meant, reason in _OCR_TLD:
+            fixed = ending.sub(meant, domain)
+            if fixed != domain and fixed in known_domains:
+                text = f"{local}@{fixed}"
+                why.append(reason)
+                break
+    return text, ", ".join(why)
+
+
+__all__ = [
+    "parse_address", "parse_address_list", "normalise_name", "name_matches_address", "fold_accents",
+    "local_part", "compact_local", "name_from_local_part", "spellings", "ocr_skeleton", "ocr_difference",
+    "repair_address",
+]
