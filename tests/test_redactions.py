@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from foiatool.mail.marks.redactions import (
     EXEMPTIONS,
     RedactionMark,
+    code_family,
     describe,
     find_redactions,
     redaction_in_field,
@@ -272,6 +273,37 @@ def test_every_code_found_has_a_description() -> None:
     text = "(b)(1) (b)(7)(A) Privacy Act Gov. Code § 6254(c) Gov. Code § 7927.999 GC 7923.600(a) Gov. Code XXXX"
     for mark in find_redactions(text):
         assert not describe(mark.code).startswith("Unrecognised"), mark
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(b)(1) (b)(7)(A) b6 B7C Exemptions 6 and 7(C) Privacy Act 5 U.S.C. § 552a(k)(2)",
+        "Gov. Code § 6254(c) GC 7923.600(a) Gov. Code Gov. Code § 552.101 Cal. Gov. Code 7922.000",
+        "[REDACTED] one XXXX two ████ three [[REDACTED-EX B6]] four REDACTED",
+    ],
+)
+def test_code_family_is_the_family_every_mark_carries(text: str) -> None:
+    marks = find_redactions(text)
+    assert len(marks) >= 3
+    for mark in marks:
+        assert code_family(mark.code) == mark.family, mark
+
+
+@pytest.mark.parametrize(
+    ("code", "family"),
+    [
+        ("b6", "federal"), ("b7c", "federal"), ("b9", "federal"), ("privacy-act", "privacy-act"),
+        ("ca-6254(c)", "california"), ("ca-12940", "california"), ("gov-code", "state"), ("redacted", "uncoded"),
+        # written forms are read the way find_redactions reads them
+        ("B6", "federal"), ("(b)(7)(C)", "federal"), ("Privacy Act", "privacy-act"),
+        ("Cal. Gov. Code", "california"), ("Gov. Code", "state"),
+        # no exemption (b)(10) or (b)(0), and no law behind an unknown word
+        ("b10", "uncoded"), ("b0", "uncoded"), ("withheld", "uncoded"), ("", "uncoded"),
+    ],
+)
+def test_code_family(code: str, family: str) -> None:
+    assert code_family(code) == family
 
 
 def test_describe() -> None:

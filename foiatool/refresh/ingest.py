@@ -140,15 +140,9 @@ def enrich(message: Message) -> store.StoredMessage:
 
 
 def _family_of(code: str) -> str:
-    if code == "redacted":
-        return "uncoded"
-    if code.startswith("b") and code[1:2].isdigit():
-        return "federal"
-    if code == "privacy-act":
-        return "privacy-act"
-    if code.startswith("ca-"):
-        return "california"
-    return "state"
+    from ..mail.marks.redactions import code_family  # the one definition of a code's family
+
+    return code_family(code)
 
 
 def quoted_to_json(q) -> dict:

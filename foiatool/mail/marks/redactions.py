@@ -56,6 +56,7 @@ from dataclasses import dataclass
 __all__ = [
     "EXEMPTIONS",
     "RedactionMark",
+    "code_family",
     "describe",
     "find_redactions",
     "redaction_in_field",
@@ -539,6 +540,33 @@ def redaction_in_field(text: str) -> str | None:
         if mark.family != "uncoded":
             return mark.code
     return "redacted"
+
+
+def code_family(code: str) -> str:
+    """The legal family of a code, as :func:`find_redactions` gives it to a mark with that code.
+
+    ``b1``-``b9`` and ``b7a``-``b7f`` are "federal", ``privacy-act`` is "privacy-act", ``ca-...`` is
+    "california", ``gov-code`` is "state" and ``redacted`` is "uncoded". A code as written rather than
+    canonical (``"(b)(6)"``, ``"B7C"``) is read as one mark first; what reads as no single coded mark
+    (``"b10"``: there are nine exemptions) is "uncoded", since no law can be named for it. The code
+    alone cannot say that ``gov-code`` came from a "Cal. Gov. Code" without a section, so it is "state"
+    here while that one mark carries "california".
+    """
+    written = code.strip() if code else ""
+    key = written.lower()
+    if key in _NAMED_FAMILIES:
+        return _NAMED_FAMILIES[key]
+    if key.startswith("ca-"):
+        return "california"
+    if key in EXEMPTIONS:  # what is left of its keys are the federal b-codes
+        return "federal"
+    marks = find_redactions(written) if written else []
+    if len(marks) == 1 and (marks[0].start, marks[0].end) == (0, len(written)):
+        return marks[0].family
+    return "uncoded"
+
+
+_NAMED_FAMILIES = {"privacy-act": "privacy-act", "gov-code": "state", "redacted": "uncoded"}
 
 
 def describe(code: str) -> str:
