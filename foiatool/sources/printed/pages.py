@@ -256,6 +256,22 @@ def _title(lines: Sequence[PrintedLine]) -> str:
     return ""
 
 
+# Labels only an email's header prints: a memo headed For:/From:/Re: has none of them.
+_MAIL_LABEL = re.compile(r"(?:^|\s)(sent|subject)\s*[:;]", re.IGNORECASE)
+_ORIGINAL_MESSAGE = re.compile(r"-{2,}\s*Original\s+Message\s*-{2,}", re.IGNORECASE)
+
+
+def _has_mail_labels(lines: Sequence[PrintedLine]) -> bool:
+    """Whether the text shows an email whose header could not be read (so it is a Problem, not a Document):
+    a Sent: or Subject: label, or an "Original Message" divider. Memos print To:, From: and Date: too."""
+    labels: set[str] = set()
+    for line in lines:
+        if _ORIGINAL_MESSAGE.search(line.text):
+            return True
+        labels.update(match.group(1).lower() for match in _MAIL_LABEL.finditer(line.text[:200]))
+    return bool(labels & {"sent", "subject"})
+
+
 def messages_from_pages(
     pages: Sequence[Page], path: str, prefix: str, kind: str, *, documents: bool = False,
     not_after: datetime | None = None,
@@ -284,7 +300,7 @@ def messages_from_pages(
         # A line or two above the first printout on its page is a heading the release put there
         # (a case title, a print view's window title), not a message that lost its header.
         lead = []
-    if lead and not spans and documents:
+    if lead and not spans and documents and not _has_mail_labels(lead):
         first, last = pages[0].number, pages[-1].number
         source = Source(path=path, locator=locator(prefix, kind, first, last), kind=kind,
                         provenance=[*ids, *(s.value for p in pages for s in p.stamps if s.kind not in _DOCUMENT_IDS
@@ -298,6 +314,7 @@ def messages_from_pages(
         first, last = lead[0].page, lead[-1].page
         what = "text before the first printed email header" if spans else "text with no printed email header"
         yield Problem(path, locator(prefix, kind, first, last), f"{what} ({len(lead)} lines) was not read as a message")
+    context: datetime | None = None
     for span in spans:
         span_lines = lines[span.start:span.end]
         while span_lines and not span_lines[-1].text.strip():
@@ -311,7 +328,11 @@ def messages_from_pages(
         source = Source(path=path, locator=locator(prefix, kind, first, last), kind=kind, provenance=provenance,
                         marks=list(marks))
         text = "\n".join(line.text for line in span_lines)
-        yield message_from_printed(text, source, thread_subject=span.thread_subject)
+        message = message_from_printed(text, source, thread_subject=span.thread_subject, not_after=not_after,
+                                       context_date=context)
+        # A date printed without a year takes it from the messages printed before it in the document.
+        context = message.date or context
+        yield message
 
 
 def messages_in_order(pages: Sequence[Page], path: str, prefix: str, kind: str, need: str, *,
