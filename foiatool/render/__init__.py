@@ -29,11 +29,15 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, TextIO
 
+# The writers import this package only for type checking, so importing them first is safe.
+from .machine import write_csv, write_ids, write_json, write_ndjson, write_tsv
+from .markdown import write_markdown
+from .table import write_table
+
 if TYPE_CHECKING:
     from rich.console import Console
 
 COLUMN_KINDS = ("text", "int", "float", "date", "id", "list", "bool")
-FORMATS = ("table", "tsv", "csv", "json", "ndjson", "markdown", "ids")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,25 +81,39 @@ def render(
     (None: the local zone). ``console_factory(out)`` makes the Rich Console
     for the table (the CLI passes one that knows about colour).
     """
-    if fmt == "tsv":
-        return write_tsv(rows, columns, out, headers=headers)
-    if fmt == "csv":
-        return write_csv(rows, columns, out, headers=headers)
-    if fmt == "json":
-        return write_json(rows, columns, out, all_keys=json_all_keys)
-    if fmt == "ndjson":
-        return write_ndjson(rows, columns, out, all_keys=json_all_keys)
-    if fmt == "ids":
-        return write_ids(rows, out, id_key=id_key)
-    if fmt == "markdown":
-        return write_markdown(rows, columns, out, headers=headers, title=title, tz=tz)
-    if fmt == "table":
-        return write_table(rows, columns, out, headers=headers, title=title, tz=tz, console_factory=console_factory)
-    raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    writer = _WRITERS.get(fmt)
+    if writer is None:
+        raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    options = _Options(headers, title, tz, id_key, json_all_keys, console_factory)
+    return writer(rows, columns, out, options)
 
 
-from .machine import write_csv, write_ids, write_json, write_ndjson, write_tsv  # noqa: E402
-from .markdown import write_markdown  # noqa: E402
-from .table import write_table  # noqa: E402
+@dataclass(frozen=True, slots=True)
+class _Options:
+    """What ``render`` was told beyond rows, columns and stream; each writer takes the part it needs."""
+
+    headers: bool
+    title: str | None
+    tz: tzinfo | None
+    id_key: str
+    json_all_keys: bool
+    console_factory: Callable[[TextIO], Console] | None
+
+
+_Writer = Callable[[Iterable[Mapping[str, Any]], Sequence[Column], TextIO, _Options], int]
+
+# Format name -> writer, in the order FORMATS (and so --help) lists them.
+_WRITERS: dict[str, _Writer] = {
+    "table": lambda rows, columns, out, o: write_table(
+        rows, columns, out, headers=o.headers, title=o.title, tz=o.tz, console_factory=o.console_factory),
+    "tsv": lambda rows, columns, out, o: write_tsv(rows, columns, out, headers=o.headers),
+    "csv": lambda rows, columns, out, o: write_csv(rows, columns, out, headers=o.headers),
+    "json": lambda rows, columns, out, o: write_json(rows, columns, out, all_keys=o.json_all_keys),
+    "ndjson": lambda rows, columns, out, o: write_ndjson(rows, columns, out, all_keys=o.json_all_keys),
+    "markdown": lambda rows, columns, out, o: write_markdown(
+        rows, columns, out, headers=o.headers, title=o.title, tz=o.tz),
+    "ids": lambda rows, columns, out, o: write_ids(rows, out, id_key=o.id_key),
+}
+FORMATS = tuple(_WRITERS)
 
 __all__ = ["COLUMN_KINDS", "FORMATS", "Column", "render"]
