@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from ..errors import UsageError
-from ..mail.addresses import name_matches_address, normalise_name
+from ..mail.addresses import compact_local, fold_accents, name_matches_address, normalise_name, spellings
 from ..mail.marks.orgs import Org, organisation_of_email
 from ..model import Address
 from .aliases import NAME_ONLY_PREFIX, AliasRule
+from .variants import address_variants, name_variants
 
 
 @dataclass(slots=True)
@@ -85,15 +85,8 @@ def _identity(address: Address) -> tuple[str, str]:
     return email, name
 
 
-def _fold(text: str) -> str:
-    if text.isascii():
-        return text
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-
-
-def _compact_local(email: str) -> str:
-    local = _fold(email.split("@", 1)[0].split("+", 1)[0]).rstrip("0123456789")
-    return _NOT_ALNUM.sub("", local)
+_fold = fold_accents
+_compact_local = compact_local
 
 
 def is_role_address(email: str) -> bool:
@@ -323,10 +316,17 @@ def resolve_people(
             name_rule.setdefault(rule.name_key, rule)
     kept_apart = {e for e, r in email_rule.items() if r.keeps_apart and e in mailboxes}
 
-    def rank(email: str) -> tuple[int, int, int, int, str]:
+    variant_of = address_variants(
+        {e: mailboxes[e].count for e in emails}, {e: {key_of(f) for f in mailboxes[e].forms} for e in emails}
+    )
+
+    def rank(email: str) -> tuple[int, int, int, int, int, str]:
         org = org_of[email]
         spelled = email in usual_form and name_matches_address(usual_form[email], email)
-        return (int(role[email]), int(not (org and org.is_organisation)), int(not spelled), -mailboxes[email].count, email)
+        return (
+            int(role[email]), int(email in variant_of), int(not (org and org.is_organisation)), int(not spelled),
+            -mailboxes[email].count, email,
+        )
 
     groups = _UnionFind()
     notes: dict[str, list[str]] = defaultdict(list)
@@ -385,6 +385,19 @@ def resolve_people(
             groups.union(head, member)
             notes[member].append(f"merged {member} into {head}: same name {key!r} within {parent}")
 
+    for email, variant in sorted(variant_of.items()):
+        target = variant.canonical
+        if email in kept_apart or target in kept_apart:
+            notes[email].append(f"not merged as an OCR variant ({variant.why}): {email_rule.get(email, email_rule.get(target)).where} keeps it apart")
+            continue
+        rules = {email_rule[e].person for e in (email, target) if e in email_rule}
+        if len(rules) > 1:
+            notes[email].append(f"not merged as an OCR variant ({variant.why}): the aliases give them to different persons")
+            continue
+        if groups.find(email) != groups.find(target):
+            groups.union(target, email)
+            notes[email].append(f"merged as an OCR variant: {variant.why}")
+
     members_of: dict[str, list[str]] = defaultdict(list)
     for email in emails:
         members_of[groups.find(email)].append(email)
@@ -410,10 +423,27 @@ def resolve_people(
     alias_mentions: dict[str, list[str]] = defaultdict(list)  # alias person key -> mention keys with no address
     alias_heads = {person_key: sorted(members, key=rank)[0] for person_key, members in alias_members.items()}
     standalone: list[str] = []
+    name_counts: dict[str, int] = defaultdict(int)
+    for key, box in mentions.items():
+        name_counts[key] += box.count
+    for email in emails:
+        for form, count in mailboxes[email].forms.items():
+            name_counts[key_of(form)] += count
+    read_as = {k: v for k, v in name_variants(name_counts).items() if k in mentions and k not in name_rule}
+    following: dict[str, list[str]] = defaultdict(list)  # a mention key -> variant mention keys going with it
     for key in sorted(mentions):
         box = mentions[key]
         shown = min(box.forms, key=lambda f: (-box.forms[f], f)) if box.forms else key
         said = f"name-only {shown!r} ({box.count} occurrence{'' if box.count == 1 else 's'})"
+        lookup = key
+        if key in read_as:
+            lookup = read_as[key].canonical
+            said += f", {read_as[key].why}"
+            if lookup in mentions and lookup not in roots_by_name:
+                # another name-only mention: this one goes where that one goes
+                following[lookup].append(key)
+                mention_notes[key].append(said)
+                continue
         rule = name_rule.get(key)
         if rule is not None and rule.keeps_apart:
             mention_notes[key].append(f"{said} kept apart by {rule.where}")
@@ -428,15 +458,15 @@ def resolve_people(
             else:
                 alias_mentions[rule.person].append(key)
             continue
-        how, plural_how = f"the only person named {key!r}", f"people are named {key!r}"
-        candidates = roots_by_name.get(key, set())
+        how, plural_how = f"the only person named {lookup!r}", f"people are named {lookup!r}"
+        candidates = roots_by_name.get(lookup, set())
         if not candidates:
-            how, plural_how = f"the only address spelling {key!r}", f"people have an address spelling {key!r}"
+            how, plural_how = f"the only address spelling {lookup!r}", f"people have an address spelling {lookup!r}"
             candidates = {
                 groups.find(e)
-                for local in _spellings(key)
+                for local in _spellings(lookup)
                 for e in emails_by_local.get(local, ())
-                if name_matches_address(key, e)
+                if name_matches_address(lookup, e)
             }
         if len(candidates) == 1:
             root = next(iter(candidates))
@@ -486,14 +516,26 @@ def resolve_people(
         for key in attached.get(root, ()):
             by_name_key[key] = head
 
-    name_groups: list[list[str]] = [[key] for key in standalone]
+    for lead_key, variants in following.items():
+        root = next((r for r, keys in attached.items() if lead_key in keys), None)
+        if root is not None:
+            attached[root].extend(variants)
+            notes[primary_of_root[root]].extend(f"attached {mention_notes.pop(k)[0]}" for k in variants)
+        elif lead_key in standalone:
+            standalone.extend(variants)
+        else:  # the name it is read as went to an alias person: the variant stays alone
+            standalone.extend(variants)
+    joined = {k: lead_key for lead_key, variants in following.items() if lead_key in standalone for k in variants}
+    name_groups: list[list[str]] = [[key] for key in standalone if key not in joined]
+    for group in name_groups:
+        group.extend(k for k in following.get(group[0], ()) if joined.get(k) == group[0])
     name_groups.extend(sorted(keys) for _, keys in sorted(alias_mentions.items()))
     for group in name_groups:
         forms = _merged_forms([mentions[key] for key in group])
         count = sum(mentions[key].count for key in group)
         evidence = [note for key in group for note in mention_notes.get(key, ())]
         lead = min(group, key=lambda k: (-mentions[k].count, k))
-        if len(group) > 1:
+        if len(group) > 1 and lead in name_rule:
             rule = name_rule[lead]
             evidence.append(
                 f"joined the names {', '.join(repr(k) for k in group)}: the aliases give them to {rule.person!r}"
@@ -519,15 +561,7 @@ def resolve_people(
 
 def _spellings(key: str) -> set[str]:
     """Compact local parts under which an address may spell this name (checked by name_matches_address)."""
-    tokens = [re.sub(r"['-]", "", t) for t in _fold(key).split()]
-    tokens = [_NOT_ALNUM.sub("", t) for t in tokens]
-    tokens = [t for t in tokens if t]
-    if not tokens:
-        return set()
-    if len(tokens) == 1:
-        return {tokens[0]}
-    first, last = tokens[0], tokens[-1]
-    return {last, first[0] + last, first + last, last + first}
+    return spellings([_NOT_ALNUM.sub("", t) for t in key.split()], separators=("",))
 
 
 def _merged_forms(boxes: list[_Names]) -> dict[str, int]:

@@ -307,10 +307,9 @@ _OCR_TLD = (
 
 def ocr_skeleton(text: str) -> str:
     """``text`` with every OCR-confusable letter written one way and doubled letters written once."""
-    text = fold_accents(text.lower())
+    text = fold_accents(text.lower()).translate(_OCR_SKELETON)
     for seen, meant in _OCR_MULTI:
-        text = text.replace(seen, meant)
-    text = text.translate(_OCR_SKELETON)
+        text = text.replace(seen.translate(_OCR_SKELETON), meant)
     # a word's last "n" printed at a line's edge is read as "r" ("Jake.Sullivar")
     text = re.sub(r"r\b", "n", text)
     return re.sub(r"(.)\1+", r"\1", text)

@@ -1,0 +1,207 @@
+"""OCR variants among a release's addresses and names: which rare forms are misreadings of frequent ones, and why.
+
+A variant joins its canonical form only on strong evidence: the difference is
+explained by OCR confusions (or one dropped or extra letter), the variant is
+rare next to the canonical form, both are in one domain once the domain is
+repaired, and their display names agree when both have one. Comparisons stay
+inside blocks (one domain, near lengths; names sharing a word), never all
+pairs.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Mapping
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from ..mail.addresses import ocr_difference, ocr_skeleton, repair_address
+
+# A variant is at most this fraction as frequent as the form it is read as: a misreading is rare,
+# two real addresses both in common use are two addresses.
+RATIO = 5
+# First names that are the same person's name (the display-name forms of one person).
+_NICKNAMES = {
+    "jake": "jacob", "bill": "william", "will": "william", "bob": "robert", "rob": "robert", "jim": "james",
+    "jimmy": "james", "tom": "thomas", "mike": "michael", "dick": "richard", "rick": "richard", "dan": "daniel",
+    "dave": "david", "joe": "joseph", "chris": "christopher", "tony": "anthony", "steve": "steven", "liz": "elizabeth",
+    "beth": "elizabeth", "kate": "katherine", "cathy": "catherine", "sue": "susan", "jen": "jennifer", "ed": "edward",
+    "andy": "andrew", "nick": "nicholas", "phil": "philip", "pat": "patrick", "ken": "kenneth", "matt": "matthew",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """``form`` is read as ``canonical``; ``why`` says which misreading, with how often each occurs."""
+
+    form: str
+    canonical: str
+    why: str
+
+
+def _times(n: int) -> str:
+    return f"{n} occurrence{'' if n == 1 else 's'}"
+
+
+def address_variants(counts: Mapping[str, int], names: Mapping[str, set[str]]) -> dict[str, Variant]:
+    """Each address that is an OCR misreading of a more frequent one, and that one.
+
+    ``counts`` gives each address's occurrences, ``names`` the normalised
+    display names seen on it.
+    """
+    domains: dict[str, int] = defaultdict(int)
+    for email, count in counts.items():
+        if "@" in email:
+            domains[email.rsplit("@", 1)[1]] += count
+    found: dict[str, Variant] = {}
+    # 1. clear repairs: trailing punctuation, "(c)" for "@", a damaged ending whose repair the corpus has
+    repaired: dict[str, tuple[str, str]] = {}
+    for email in counts:
+        fixed, why = repair_address(email, domains)
+        if fixed != email:
+            repaired[email] = (fixed, why)
+    # 2. a rare domain read from a frequent one ("clintonernail.com", "state.goy", "clintonemail.comi")
+    domain_fix: dict[str, tuple[str, str]] = {}
+    ranked = sorted(domains, key=lambda d: (-domains[d], d))
+    for domain in ranked:
+        for other in ranked:
+            if domains[other] < RATIO * domains[domain]:
+                break
+            why = ocr_difference(domain, other)
+            if why:
+                domain_fix[domain] = (other, why)
+                break
+    # 3. within one (repaired) domain, a rare local part read from a frequent one
+    by_domain: dict[str, list[str]] = defaultdict(list)
+    form_of: dict[str, tuple[str, list[str]]] = {}
+    for email in counts:
+        text, whys = email, []
+        if email in repaired:
+            text, why = repaired[email]
+            whys.append(why)
+        if "@" not in text:
+            continue
+        local, domain = text.rsplit("@", 1)
+        if domain in domain_fix:
+            fixed, why = domain_fix[domain]
+            whys.append(f"{why} in the domain")
+            domain = fixed
+        form_of[email] = (f"{local}@{domain}", whys)
+        by_domain[domain].append(email)
+    for domain, members in sorted(by_domain.items()):
+        members.sort(key=lambda e: (-counts[e], e))
+        heads = [e for e in members if form_of[e][0] == e]
+        head_locals = [ocr_skeleton(e.rsplit("@", 1)[0]) for e in heads]
+        for email in members:
+            text, whys = form_of[email]
+            target = ""
+            if text != email and text in counts:
+                target = text
+            elif heads:
+                local = text.rsplit("@", 1)[0]
+                # candidates within two edits of the skeleton, best first; the OCR check decides
+                for _, _, at in process.extract(ocr_skeleton(local), head_locals, scorer=Levenshtein.distance,
+                                                score_cutoff=1, limit=5):
+                    head = heads[at]
+                    if head == email or counts[head] < RATIO * counts[email]:
+                        continue
+                    how = ocr_difference(local, head.rsplit("@", 1)[0])
+                    if how and _names_agree(names.get(email, set()), names.get(head, set())):
+                        whys.append(how)
+                        target = head
+                        break
+                if not target and text != email and text in counts:
+                    target = text
+            if not target or target == email or counts.get(target, 0) < counts[email]:
+                continue
+            shared = sorted(names.get(email, set()) & names.get(target, set()))
+            said = f"{email} -> {target}: {', '.join(whys)} ({_times(counts[email])} vs {_times(counts[target])}"
+            said += f"; shared name {shared[0]!r})" if shared else ")"
+            found[email] = Variant(email, target, said)
+    # a variant of a variant is read as the final form
+    for email, variant in list(found.items()):
+        seen = {email}
+        target = variant.canonical
+        while target in found and target not in seen:
+            seen.add(target)
+            target = found[target].canonical
+        if target != variant.canonical:
+            found[email] = Variant(email, target, variant.why)
+    return found
+
+
+def _names_agree(a: set[str], b: set[str]) -> bool:
+    """Display names agree when either side has none, or some name of one is (a misreading of) a name of the other."""
+    if not a or not b or a & b:
+        return True
+    return any(name_difference(x, y) for x in a for y in b)
+
+
+def name_difference(seen: str, meant: str) -> str:
+    """How the normalised name ``seen`` is another writing of ``meant``, or "" when it is not.
+
+    Writings: the same words in another order or with initials ("sullivan jacob j"),
+    a nickname ("jake sullivan"), or OCR misreadings of some words with at least
+    one word the same ("abedln huma", "jacobi sullivan").
+    """
+    if seen == meant:
+        return ""
+    a = [t for t in seen.split() if len(t) > 1]
+    b = [t for t in meant.split() if len(t) > 1]
+    if len(a) < 2 or len(b) < 2:
+        return ""
+    if sorted(a) == sorted(b):
+        return "the same words in another order or with initials"
+    if len(a) != len(b):
+        return ""
+    whys: list[str] = []
+    same = 0
+    for x, y in zip(a, b):
+        if x == y:
+            same += 1
+        elif _NICKNAMES.get(x) == y or _NICKNAMES.get(y) == x:
+            whys.append(f"{x!r} a short form of {y!r}")
+        else:
+            how = ocr_difference(x, y)
+            if not how:
+                return ""
+            whys.append(how)
+    return ", ".join(whys) if same and whys else ""
+
+
+def name_variants(counts: Mapping[str, int]) -> dict[str, Variant]:
+    """Each normalised name that is another writing of a more frequent one, and that one.
+
+    Names are compared only with names sharing a word (the block), and only
+    when the other one is at least ``RATIO`` times as frequent.
+    """
+    by_word: dict[str, list[str]] = defaultdict(list)
+    ranked = sorted(counts, key=lambda k: (-counts[k], k))
+    for key in ranked:
+        for word in set(key.split()):
+            if len(word) > 1:
+                by_word[word].append(key)
+    found: dict[str, Variant] = {}
+    for key in ranked:
+        seen: set[str] = set()
+        for word in sorted(set(key.split())):
+            for other in by_word.get(word, ()):
+                if counts[other] < RATIO * counts[key]:
+                    break
+                if other in seen or other == key:
+                    continue
+                seen.add(other)
+                how = name_difference(key, other)
+                if how and (key not in found or counts[other] > counts[found[key].canonical]):
+                    found[key] = Variant(key, other, f"{key!r} read as {other!r}: {how} ({_times(counts[key])} vs {_times(counts[other])})")
+    for key, variant in list(found.items()):
+        target, hops = variant.canonical, 0
+        while target in found and hops < 8:
+            target, hops = found[target].canonical, hops + 1
+        if target != variant.canonical:
+            found[key] = Variant(key, target, variant.why)
+    return found
+
+
+__all__ = ["RATIO", "Variant", "address_variants", "name_difference", "name_variants"]
