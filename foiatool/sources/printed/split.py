@@ -28,6 +28,28 @@ _LABELS: dict[str, str] = {
 _LABEL_LINE = re.compile(
     r"^\s*(from|sent by|sent|date|to|cc|bcc|subject|attachments?|importance)\s*:\s?(.*)$", re.IGNORECASE
 )
+# The same labels as OCR reads them: the colon lost ("From   Abedin", "Subject   Re: ..."), read as
+# ";" "." or ",", letters misread ("Subiect", "Subjcct", "Frorn", "T0"). Capitalised only, and without
+# a colon followed by a gap of two or more spaces (pdftotext's label column), a lone label, or a
+# stray mark: "From the desk of" and "To the editor" are prose, not labels.
+_LOOSE_LABEL = re.compile(
+    r"""^\s*(?P<name>
+        F\s?R\s?[O0]\s?M | F\s?r\s?[o0]\s?(?:m|rn)
+      | S[EC]NT(?:\s+BY)? | S[ec]nt(?:\s+by)?
+      | T[O0] | T[o0]
+      | B?CC | B?[Cc]c
+      | SU[BH][JIL1][EC][EC]T | Su[bh][jil1][ec][ec]t
+      | DATE | Date
+      | ATTACHMENTS? | Attachments?
+      | IMPORTANCE | Importance
+    )(?:\s*[:;.,]\s?|\s{2,}(?=\S)|\s*$)(?P<value>.*)$""",
+    re.VERBOSE,
+)
+# A line that holds nothing but exemption stamps ("B6", "(b)(6)", "B1, 1.4(D)"), printed in the
+# margin beside a redacted name or address.
+_REDACTION_ONLY = re.compile(
+    r"^\s*(?:(?:\(?[Bb]\)?\s?\(?\d{1,2}\)?(?:\s?\([A-Ca-c]\))?|1\.4\s?\([A-Ha-h]\))[\s,;]*)+$"
+)
 # A right-hand column that starts with a label, after a left column (Lotus Notes memo print).
 _RIGHT_COLUMN = re.compile(r"^(?P<left>.*?\S)(?:\s{2,}|\s+(?=(?:to|cc|bcc|subject)\s*:))(?P<right>(?:to|cc|bcc|subject)\s*:.*)$", re.IGNORECASE)
 _ADDRESS_FIELDS = frozenset({"to", "cc", "bcc"})
@@ -102,13 +124,48 @@ def _label(line: str) -> tuple[str, str] | None:
     return _LABELS[match.group(1).lower()], match.group(2).strip()
 
 
+def _canonical_label(written: str) -> str:
+    """The field an OCR-damaged label names ("Subiect" -> subject, "Frorn" -> from)."""
+    word = re.sub(r"\s+", " ", written.lower()).replace("0", "o")
+    if word.replace(" ", "") in ("from", "frorn"):
+        return "from"
+    if word.startswith(("sent by", "scnt by")):
+        return "sent_by"
+    if word in ("sent", "scnt"):
+        return "sent"
+    if word.startswith("sub"):
+        return "subject"
+    if word.startswith("attach"):
+        return "attachments"
+    return _LABELS.get(word, word)
+
+
+def _header_label(line: str) -> tuple[str, str] | None:
+    """A header field on ``line`` as printed, or as OCR damaged it; None for any other line."""
+    strict = _label(line)
+    if strict:
+        return strict
+    if len(line) > _MAX_HEADER_LINE:
+        return None
+    match = _LOOSE_LABEL.match(line)
+    if not match:
+        return None
+    return _canonical_label(match.group("name")), match.group("value").strip()
+
+
+def is_redaction_line(line: str) -> bool:
+    """Whether ``line`` holds only exemption stamps (the margin mark beside a redacted field)."""
+    return bool(line.strip()) and bool(_REDACTION_ONLY.match(line))
+
+
 def opens_printout(line: str, following: str) -> bool:
     """Whether ``line`` is part of how a printout begins (a name line above "From:", Gmail's "N messages"),
     which can repeat on every page without being a running header."""
     stripped = line.strip()
     if _GMAIL_COUNT.match(stripped):
         return True
-    starts_header = bool(_LABEL_LINE.match(following)) and following.strip().lower().startswith("from") or is_rule(following)
+    labelled = _header_label(following)
+    starts_header = bool(labelled and labelled[0] == "from") or is_rule(following)
     return starts_header and bool(_NAME_LINE.match(stripped))
 
 
@@ -125,30 +182,45 @@ def _indent(line: str) -> int:
 
 
 def _outlook_header(lines: Sequence[str], index: int) -> PrintedHeader | None:
-    """From/Sent/To/Cc/Subject lines in any order, as Outlook, BlackBerry and Lotus "From:" prints write them."""
-    first = _label(lines[index])
+    """From/Sent/To/Cc/Subject lines in any order, as Outlook, BlackBerry and Lotus "From:" prints write them.
+
+    OCR damage is tolerated (labels without their colon, misread letters, a redaction stamp on
+    a line of its own); the block shape is not: From, then Sent or Date, then To or Subject.
+    """
+    first = _header_label(lines[index])
     if not first or first[0] != "from":
         return None
     fields: dict[str, str] = {"from": first[1]}
+    strict = {"from"} if _label(lines[index]) else set()
     last = "from"
     # Layout-preserving text indents a wrapped value to the column where the first value began.
     value_column = lines[index].find(first[1]) if first[1] else 0
     end = index + 1
     for position in range(index + 1, min(len(lines), index + _MAX_HEADER_LINES)):
         line = lines[position]
-        labelled = _label(line)
+        labelled = _header_label(line)
         if labelled:
             name, value = labelled
             if name in fields:
                 break
             fields[name] = value
+            if _label(line):
+                strict.add(name)
+            if value and not value_column:
+                value_column = line.find(value)
             last = name
+            end = position + 1
+            continue
+        if is_redaction_line(line):
+            # The stamp beside a redacted value, printed on its own line: the value when it was empty.
+            if not fields[last]:
+                fields[last] = line.strip()
             end = position + 1
             continue
         if not line.strip():
             # OCR and some print drivers leave blank lines between header fields.
             following = lines[position + 1] if position + 1 < len(lines) else ""
-            labelled_next = _label(following)
+            labelled_next = _header_label(following)
             if labelled_next and labelled_next[0] not in fields:
                 continue
             break
@@ -161,9 +233,17 @@ def _outlook_header(lines: Sequence[str], index: int) -> PrintedHeader | None:
             break
         fields[last] = f"{previous} {line.strip()}".strip()
         end = position + 1
-    has_date = "sent" in fields or "date" in fields
-    if not has_date or not ({"to", "subject"} & fields.keys()):
+    date_field = "sent" if "sent" in fields else "date" if "date" in fields else ""
+    if not date_field:
         return None
+    if not ({"to", "subject"} & fields.keys()):
+        # "From:" and "Sent:" alone (a To redacted away, no subject) make a header only when both
+        # were printed with their colons and the date is a real one.
+        if not ({"from", date_field} <= strict and parse_date(fields[date_field])[0] is not None):
+            return None
+    if not fields["from"] and index > 0 and is_redaction_line(lines[index - 1]):
+        # The margin stamp of a redacted sender often prints just above the "From" line.
+        fields["from"] = lines[index - 1].strip()
     return PrintedHeader("outlook", index, end, fields)
 
 
@@ -271,17 +351,22 @@ def printed_header_at(lines: Sequence[str], index: int) -> PrintedHeader | None:
     if index >= len(lines) or not lines[index].strip() or len(lines[index]) > _MAX_HEADER_LINE:
         return None
     line = lines[index]
-    labelled = _label(line)
-    if labelled:
-        return _outlook_header(lines, index) if labelled[0] == "from" else None
+    if _label(line):
+        return _outlook_header(lines, index)
+    labelled = _header_label(line)
+    if labelled and labelled[0] == "from":
+        header = _outlook_header(lines, index)
+        if header:
+            return header
     return _gmail_header(lines, index) or _lotus_header(lines, index)
 
 
 def _previous_content(lines: Sequence[PrintedLine], index: int, skip_rules: bool = True) -> int | None:
+    """The nearest line above ``index`` with words on it; margin redaction stamps do not count."""
     position = index - 1
     while position >= 0:
         text = lines[position].text
-        if text.strip() and not (skip_rules and is_rule(text)):
+        if text.strip() and not (skip_rules and is_rule(text)) and not is_redaction_line(text):
             return position
         position -= 1
     return None
@@ -292,7 +377,8 @@ def _is_page_top(lines: Sequence[PrintedLine], index: int, first_allowed: int) -
     page = lines[index].page
     position = index - 1
     while position >= first_allowed and lines[position].page == page:
-        if lines[position].text.strip() and not is_rule(lines[position].text):
+        text = lines[position].text
+        if text.strip() and not is_rule(text) and not is_redaction_line(text):
             return False
         position -= 1
     return True
@@ -345,6 +431,8 @@ def split_printed(lines: Sequence[PrintedLine]) -> list[PrintedSpan]:
                 start = heading
         elif header.layout == "gmail" and spans and spans[-1].header.layout == "gmail":
             thread_subject = spans[-1].thread_subject
+        if not named and start > 0 and lines[start - 1].page == lines[start].page and is_redaction_line(texts[start - 1]):
+            start -= 1  # the sender's margin stamp printed above "From" belongs to this message
         intro = _previous_content(lines, start)
         quoted = intro is not None and is_quote_intro(texts[intro])
         if not quoted:
@@ -468,4 +556,5 @@ __all__ = [
     "is_rule",
     "opens_printout",
     "is_quote_intro",
+    "is_redaction_line",
 ]
