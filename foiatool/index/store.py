@@ -15,9 +15,9 @@ from pathlib import Path
 
 from ..errors import FoiatoolError, IndexBusyError
 from ..mail.dates import iso
-from ..model import Address, Message, Problem, Source
+from ..model import Address, Document, Message, Problem, Source
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # The schema is documented in the README ("The index"); keep the two in step.
 SCHEMA = """
@@ -55,7 +55,8 @@ CREATE TABLE IF NOT EXISTS messages (
     duplicate_of  TEXT,
     inclusive     INTEGER NOT NULL DEFAULT 1,
     parent_id     TEXT,
-    reply_seconds REAL
+    reply_seconds REAL,
+    date_text     TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS messages_thread ON messages(thread_id);
 -- Covers the whole-corpus scans (counts, activity, latency) so they never read the wide rows.
@@ -69,6 +70,7 @@ CREATE TABLE IF NOT EXISTS sources (
     locator    TEXT NOT NULL DEFAULT '',
     kind       TEXT NOT NULL DEFAULT '',
     provenance TEXT NOT NULL DEFAULT '[]',
+    marks      TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (message, path, locator)
 );
 CREATE INDEX IF NOT EXISTS sources_file ON sources(file_id);
@@ -143,6 +145,25 @@ CREATE TABLE IF NOT EXISTS people (
     unit      TEXT,
     unit_label TEXT,
     evidence  TEXT NOT NULL DEFAULT '[]'
+);
+-- Released documents that hold no email (speech drafts, schedules, articles): never messages.
+CREATE TABLE IF NOT EXISTS documents (
+    id         INTEGER PRIMARY KEY,
+    file_id    INTEGER,
+    path       TEXT NOT NULL,
+    locator    TEXT NOT NULL DEFAULT '',
+    kind       TEXT NOT NULL DEFAULT '',
+    title      TEXT NOT NULL DEFAULT '',
+    text       TEXT NOT NULL DEFAULT '',
+    pages      INTEGER NOT NULL DEFAULT 1,
+    provenance TEXT NOT NULL DEFAULT '[]',
+    marks      TEXT NOT NULL DEFAULT '[]',
+    UNIQUE (path, locator)
+);
+CREATE INDEX IF NOT EXISTS documents_file ON documents(file_id);
+-- Full text of documents, one row per document sharing its rowid.
+CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
+    title, text, tokenize = 'unicode61 remove_diacritics 2'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(
     id UNINDEXED, subject, sender, recipients, body, tokenize = 'unicode61 remove_diacritics 2'
@@ -227,7 +248,7 @@ def _migrate(conn: sqlite3.Connection) -> None:
         if row is not None and int(row[0]) == SCHEMA_VERSION:
             return
         # An index from another schema is a cache, not evidence: rebuild it from the inputs.
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'messages_fts_%'")]
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'messages_fts_%' AND name NOT LIKE 'documents_fts_%'")]
         with conn:
             for table in tables:
                 conn.execute(f'DROP TABLE IF EXISTS "{table}"')
@@ -309,8 +330,8 @@ def insert_message(conn: sqlite3.Connection, stored: StoredMessage, file_id: int
     m = stored.message
     cur = conn.execute(
         "INSERT OR IGNORE INTO messages (id, message_id, in_reply_to, refs, subject, from_name, from_email,"
-        " from_redacted, date, date_status, body, new_text, quoted, defects, recovered)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " from_redacted, date, date_status, body, new_text, quoted, defects, recovered, date_text)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         _message_row(stored),
     )
     is_new = cur.rowcount == 1
@@ -325,15 +346,17 @@ def insert_message(conn: sqlite3.Connection, stored: StoredMessage, file_id: int
         replace = first is not None and mine < (first[0], first[1])
     for src in m.sources:
         conn.execute(
-            "INSERT OR IGNORE INTO sources (message, file_id, path, locator, kind, provenance) VALUES (?,?,?,?,?,?)",
-            (m.id, file_id, db_text(src.path), db_text(src.locator), src.kind, _clean(json.dumps(src.provenance))),
+            "INSERT OR IGNORE INTO sources (message, file_id, path, locator, kind, provenance, marks) VALUES (?,?,?,?,?,?,?)",
+            (m.id, file_id, db_text(src.path), db_text(src.locator), src.kind, _clean(json.dumps(src.provenance)),
+             _clean(json.dumps(src.marks))),
         )
     if not is_new and not replace:
         return False
     if replace:
         conn.execute(
             "UPDATE messages SET message_id=?, in_reply_to=?, refs=?, subject=?, from_name=?, from_email=?,"
-            " from_redacted=?, date=?, date_status=?, body=?, new_text=?, quoted=?, defects=?, recovered=? WHERE id=?",
+            " from_redacted=?, date=?, date_status=?, body=?, new_text=?, quoted=?, defects=?, recovered=?, date_text=?"
+            " WHERE id=?",
             (*_message_row(stored)[1:], m.id),
         )
         _delete_dependents(conn, [m.id])
@@ -347,7 +370,7 @@ def _message_row(stored: StoredMessage) -> tuple:
     return tuple(_clean(v) for v in (
         m.id, m.message_id, m.in_reply_to, json.dumps(m.references), m.subject, sender.name,
         sender.email, sender.redacted, iso(m.date), m.date_status, m.body, stored.new_text,
-        stored.quoted_json, json.dumps(m.defects), int(m.recovered),
+        stored.quoted_json, json.dumps(m.defects), int(m.recovered), m.date_text,
     ))
 
 
@@ -441,6 +464,9 @@ def forget_files(conn: sqlite3.Connection, file_ids: Iterable[int]) -> None:
     )]
     conn.execute("DELETE FROM sources WHERE file_id IN (SELECT id FROM forgotten_files)")
     conn.execute("DELETE FROM problems WHERE file_id IN (SELECT id FROM forgotten_files)")
+    conn.execute("DELETE FROM documents_fts WHERE rowid IN"
+                 " (SELECT id FROM documents WHERE file_id IN (SELECT id FROM forgotten_files))")
+    conn.execute("DELETE FROM documents WHERE file_id IN (SELECT id FROM forgotten_files)")
     conn.execute("DELETE FROM forgotten_files")
     orphans = []
     for start in range(0, len(ids), 500):
@@ -479,14 +505,31 @@ def insert_problem(conn: sqlite3.Connection, problem: Problem, file_id: int | No
     )
 
 
+def insert_document(conn: sqlite3.Connection, document: Document, file_id: int | None) -> bool:
+    """Add a released document that holds no email, with its full-text row; False when that place is already indexed."""
+    src = document.source
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO documents (file_id, path, locator, kind, title, text, pages, provenance, marks)"
+        " VALUES (?,?,?,?,?,?,?,?,?)",
+        (file_id, db_text(src.path), db_text(src.locator), src.kind, db_text(document.title), db_text(document.text),
+         document.pages, _clean(json.dumps(src.provenance)), _clean(json.dumps(src.marks))),
+    )
+    if cur.rowcount != 1:
+        return False
+    conn.execute("INSERT INTO documents_fts (rowid, title, text) VALUES (?,?,?)",
+                 (cur.lastrowid, db_text(document.title), db_text(document.text)))
+    return True
+
+
 def now_stamp() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def row_sources(conn: sqlite3.Connection, message_key: str) -> list[Source]:
     return [
-        Source(path=r["path"], locator=r["locator"], kind=r["kind"], provenance=json.loads(r["provenance"]))
+        Source(path=r["path"], locator=r["locator"], kind=r["kind"], provenance=json.loads(r["provenance"]),
+               marks=json.loads(r["marks"]))
         for r in conn.execute(
-            "SELECT path, locator, kind, provenance FROM sources WHERE message=? ORDER BY path, locator", (message_key,)
+            "SELECT path, locator, kind, provenance, marks FROM sources WHERE message=? ORDER BY path, locator", (message_key,)
         )
     ]

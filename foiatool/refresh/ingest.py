@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..index import store
-from ..model import Message, Problem
+from ..model import Document, Message, Problem
 
 # Below this many files to parse, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 48
@@ -60,6 +60,7 @@ class IndexReport:
     removed: int = 0
     messages: int = 0
     problems: int = 0
+    documents: int = 0
     new_messages: int = 0
     derived: bool = False
     problem_list: list[Problem] = field(default_factory=list)
@@ -67,7 +68,10 @@ class IndexReport:
     def account(self) -> str:
         """The one-line account every run ends with."""
         noun = "problem" if self.problems == 1 else "problems"
-        line = f"{self.messages} messages from {self.files} files; {self.problems} {noun}"
+        line = f"{self.messages} messages from {self.files} files; "
+        if self.documents:
+            line += f"{self.documents} {'document' if self.documents == 1 else 'documents'} not email; "
+        line += f"{self.problems} {noun}"
         if self.problems:
             line += ", see 'foiatool problems'"
         return line
@@ -80,6 +84,7 @@ class FileResult:
     kind: str
     messages: list[store.StoredMessage]
     problems: list[Problem]
+    documents: list[Document] = field(default_factory=list)
 
 
 class NotRegularFile(OSError):
@@ -171,6 +176,7 @@ def parse_file(path: str, kind_hint: str = "", ocr: bool = False) -> FileResult:
     set_reader_options(ReaderOptions(ocr=ocr))
     messages: list[store.StoredMessage] = []
     problems: list[Problem] = []
+    documents: list[Document] = []
     kind = kind_hint
     try:
         data, sha = _read_and_hash(path, keep=KEEP_BYTES)
@@ -183,6 +189,10 @@ def parse_file(path: str, kind_hint: str = "", ocr: bool = False) -> FileResult:
             if isinstance(item, Problem):
                 problems.append(item)
                 continue
+            if isinstance(item, Document):
+                documents.append(item)
+                kind = kind or item.source.kind
+                continue
             if item.sources and not kind:
                 kind = item.sources[0].kind
             try:
@@ -192,10 +202,10 @@ def parse_file(path: str, kind_hint: str = "", ocr: bool = False) -> FileResult:
                 problems.append(Problem(path, item.sources[0].locator if item.sources else "", f"quote/redaction analysis failed: {exc!r}"))
     except Exception as exc:  # the readers promise not to raise; if one does, the file is a problem, not a crash
         problems.append(Problem(path, "", f"reader failed: {exc!r}"))
-    if not messages and not problems:
+    if not messages and not problems and not documents:
         # nothing may vanish silently: a file that gave neither a message nor a problem is listed
         problems.append(Problem(path, "", "no message found in this file"))
-    return FileResult(path, sha, kind, messages, problems)
+    return FileResult(path, sha, kind, messages, problems, documents)
 
 
 def _parse_batch(batch: list[tuple[str, str]], ocr: bool = False) -> list[FileResult]:
@@ -442,6 +452,7 @@ def refresh(
                 report.derived = True
             report.messages = conn.execute("SELECT count(*) FROM messages WHERE recovered=0").fetchone()[0]
             report.problems = conn.execute("SELECT count(*) FROM problems").fetchone()[0]
+            report.documents = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
             report.problem_list = [Problem(r[0], r[1], r[2]) for r in conn.execute("SELECT path, locator, reason FROM problems ORDER BY path, locator")]
         finally:
             conn.close()
@@ -470,6 +481,8 @@ def _store_file(conn: sqlite3.Connection, result: FileResult, size: int, mtime_n
             added += 1
     for prob in result.problems:
         store.insert_problem(conn, prob, file_id)
+    for document in result.documents:
+        store.insert_document(conn, document, file_id)
     return added
 
 
@@ -478,7 +491,8 @@ def _store_failure(conn: sqlite3.Connection, result: FileResult, size: int, mtim
         "INSERT INTO files (path, size, mtime_ns, sha256, kind, messages, problems) VALUES (?,?,?,?,?,?,?)",
         (store.db_text(result.path), size, mtime_ns, result.sha256, result.kind, 0, 1),
     )
-    reason = f"could not be stored in the index ({type(error).__name__}: {error}); {len(result.messages)} messages not indexed"
+    reason = (f"could not be stored in the index ({type(error).__name__}: {error}); {len(result.messages)} messages"
+              + (f" and {len(result.documents)} documents" if result.documents else "") + " not indexed")
     store.insert_problem(conn, Problem(result.path, "", reason), cur.lastrowid)
 
 
