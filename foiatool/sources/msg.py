@@ -107,19 +107,30 @@ def _body(item: Any, defects: list[str]) -> str:
     return ""
 
 
-def _attachments(item: Any, defects: list[str]) -> list[Attachment]:
-    found: list[Attachment] = []
-    for index, attachment in enumerate(safe(lambda: item.attachments) or []):
+def attachment_parts(item: Any) -> Iterator[tuple[str, str, bytes | None]]:
+    """(file name, MIME type, bytes) of each attachment of an extract-msg item, as this reader records it.
+
+    The bytes are None for an attached Outlook item or OLE object, which is no plain byte stream;
+    its type is then ``application/vnd.ms-outlook`` unless it states one.
+    """
+    for attachment in safe(lambda: item.attachments) or []:
         name = fix_text(safe(lambda: attachment.longFilename) or safe(lambda: attachment.shortFilename)
                         or safe(lambda: attachment.name) or "")
         content_type = str(safe(lambda: attachment.mimetype) or "application/octet-stream").lower()
         data = safe(lambda: attachment.data)
-        if not isinstance(data, bytes):
-            # an attached Outlook item (or OLE object) is no plain byte stream
+        if isinstance(data, bytes):
+            yield name, content_type, data
+        else:
+            yield name, ("application/vnd.ms-outlook" if content_type == "application/octet-stream"
+                         else content_type), None
+
+
+def _attachments(item: Any, defects: list[str]) -> list[Attachment]:
+    found: list[Attachment] = []
+    for index, (name, content_type, data) in enumerate(attachment_parts(item)):
+        if data is None:
             defects.append(f"attachment {name or index} is an embedded item; only its name is kept")
             data = b""
-            if content_type == "application/octet-stream":
-                content_type = "application/vnd.ms-outlook"
         found.append(Attachment(name=name, content_type=content_type, size=len(data),
                                 sha256=hashlib.sha256(data).hexdigest()))
     return found

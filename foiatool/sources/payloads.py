@@ -18,7 +18,9 @@ from . import archives
 from .archives import ArchiveBudget, LimitExceeded, join_locator, size_text
 from .detect import HEAD_BYTES, detect_kind, is_ignored_name
 from .mbox import split_mbox
-from .outlook import OutlookOpenError, close_quietly, open_msg, open_pst, safe
+from .msg import attachment_parts
+from .outlook import OutlookOpenError, close_quietly, open_msg, open_pst
+from .pst import attachment_chunks, attachment_name_and_type
 
 # (file name as the sender gave it, content type, the bytes whose sha256 the index holds)
 Payload = tuple[str, str, bytes]
@@ -234,22 +236,10 @@ def _msg_payloads(source: str | bytes) -> list[Payload]:
     except OutlookOpenError as error:
         raise PayloadError(str(error)) from error
     try:
-        attachments = safe(lambda: item.attachments) or []
-        found: list[Payload] = []
-        for attachment in attachments:
-            name = fix_text(safe(lambda: attachment.longFilename) or safe(lambda: attachment.shortFilename)
-                            or safe(lambda: attachment.name) or "")
-            content_type = str(safe(lambda: attachment.mimetype) or "application/octet-stream").lower()
-            data = safe(lambda: attachment.data)
-            if isinstance(data, bytes):
-                found.append((name, content_type, data))
-            else:
-                # the reader records an embedded Outlook item as empty; there are no bytes to give back
-                found.append((name, "application/vnd.ms-outlook" if content_type == "application/octet-stream"
-                              else content_type, b""))
+        # the reader records an embedded Outlook item as empty; there are no bytes to give back
+        return [(name, content_type, data or b"") for name, content_type, data in attachment_parts(item)]
     finally:
         close_quietly(item)
-    return found
 
 
 def _pst_payloads(opened: str | BinaryIO, wanted: Wanted, seen: str) -> Iterator[Found]:
@@ -273,8 +263,6 @@ def _pst_payloads(opened: str | BinaryIO, wanted: Wanted, seen: str) -> Iterator
 
 def _pst_item_payloads(root: Any, rest: str, seen: str) -> list[Payload]:
     """What sources.pst records for the item at ``/folder/path#N``: names and types read its way."""
-    from .pst import attachment_name_and_type
-
     folder_path, hash_sign, number = rest.rpartition("#")
     if not hash_sign or not number.isdigit():
         raise PayloadError(f"locator pst:{rest!r} names no item (expected pst:/folder#N)")
@@ -300,14 +288,8 @@ def _pst_attachment_bytes(attachment: Any) -> bytes:
     """The bytes sources.pst hashes: read in chunks up to the stated size, stopping at the first failure."""
     chunks: list[bytes] = []
     try:
-        remaining = attachment.size or 0
-        attachment.seek_offset(0)
-        while remaining > 0:
-            chunk = attachment.read_buffer(min(remaining, _CHUNK))
-            if not chunk:
-                break
+        for chunk in attachment_chunks(attachment):
             chunks.append(chunk)
-            remaining -= len(chunk)
     except Exception:  # embedded messages and OLE objects have no plain data stream; the reader hashed what came
         pass
     return b"".join(chunks)

@@ -34,6 +34,7 @@ _RECIPIENT_TYPE = 0x0C15
 _MESSAGE_FLAGS = 0x0E07
 _MSGFLAG_UNSENT = 0x8
 _MAX_FOLDER_DEPTH = 64
+_CHUNK = 1 << 20
 
 
 def read_pst(opened: str | BinaryIO, path: str, locator: str) -> Iterator[Message | Problem]:
@@ -175,6 +176,22 @@ def attachment_name_and_type(attachment: Any) -> tuple[str, str]:
     return name, content_type
 
 
+def attachment_chunks(attachment: Any) -> Iterator[bytes]:
+    """A libpff attachment's bytes in chunks, up to its stated size and no further than the first short read.
+
+    Raises what libpff raises for an attachment with no plain data stream (an embedded message or
+    OLE object); the chunks given before that are what this reader hashed.
+    """
+    remaining = attachment.size or 0
+    attachment.seek_offset(0)
+    while remaining > 0:
+        chunk = attachment.read_buffer(min(remaining, _CHUNK))
+        if not chunk:
+            return
+        yield chunk
+        remaining -= len(chunk)
+
+
 def _attachments(item: Any, defects: list[str]) -> list[Attachment]:
     found: list[Attachment] = []
     for index in range(item.number_of_attachments):
@@ -187,15 +204,9 @@ def _attachments(item: Any, defects: list[str]) -> list[Attachment]:
         digest = hashlib.sha256()
         size = 0
         try:
-            remaining = attachment.size or 0
-            attachment.seek_offset(0)
-            while remaining > 0:
-                chunk = attachment.read_buffer(min(remaining, 1 << 20))
-                if not chunk:
-                    break
+            for chunk in attachment_chunks(attachment):
                 digest.update(chunk)
                 size += len(chunk)
-                remaining -= len(chunk)
         except Exception:
             # embedded messages and OLE objects have no plain data stream
             defects.append(f"attachment {name or index} has no readable content")
