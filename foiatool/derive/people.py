@@ -477,6 +477,10 @@ def resolve_people(
                 continue
             attached[root].append(key)
             notes[head].append(f"attached {said} to {head}: {how}")
+        elif lookup != key and lookup in mentions:
+            # the name it is read as stays alone (ambiguous or unknown): this one joins it
+            following[lookup].append(key)
+            mention_notes[key].append(said)
         elif candidates:
             ids = ", ".join(sorted(primary_of_root[r] for r in candidates))
             mention_notes[key].append(
