@@ -30,6 +30,9 @@ _CLASSIFICATION_LINE = re.compile(
 _CLASSIFICATION_PART = re.compile(r"\s+[—–]\s*|\s+-\s+|\s*[—–]\s+")
 _MARK_PREFIX = re.compile(r"^(?:Classified\s+by|Class:|Reason:|Declassify\s+on)", re.IGNORECASE)
 _STAMP_ONLY_IN_LINE = re.compile(r"\s*(?:RELEASED?|DENY|DENIED)\s+IN\s+(?:PART|FULL)\b.*$")
+# The line of codes a release stamp prints under "RELEASE IN PART" when they did not fit beside it.
+_CODES_LINE = re.compile(r"(?:(?:B\d(?:\(\s?[A-Fa-f]\s?\)|[A-Fa-f](?![A-Za-z]))?|1\.\d\s?\(\s?[A-Ha-h]\s?\))[\s,;]*)+")
+_CODE = re.compile(r"B\d(?:\(\s?[A-Fa-f]\s?\)|[A-Fa-f](?![A-Za-z]))?|1\.\d\s?\(\s?[A-Ha-h]\s?\)")
 # Stamps that name the document itself: kept on every message of it, whatever page it sits on.
 _DOCUMENT_IDS = ("control", "case")
 
@@ -171,6 +174,7 @@ def clean_page(page: Page, running: set[RunningKey]) -> None:
             drop.add(index)
             _add_stamps(page, stamps)
             page.released = page.released or _release_date(line)
+    _join_stamp_codes(page, lines, drop)
     # Classification blocks print wherever the declassifier put them, not only at the page edges.
     for index, line in enumerate(lines):
         if index in drop or HEADER_LABEL.match(line):
@@ -186,6 +190,25 @@ def clean_page(page: Page, running: set[RunningKey]) -> None:
     while kept and not kept[-1].strip():
         kept.pop()
     page.lines = kept
+
+
+def _join_stamp_codes(page: Page, lines: list[str], drop: set[int]) -> None:
+    """A "RELEASE IN PART" stamp with its codes on the line under it: the codes join the mark and the line goes
+    (it is not an inline redaction of the text)."""
+    for index in sorted(drop):
+        bare = [mark for mark in page.marks if mark.endswith(" IN PART") and mark in _release_values(lines[index])]
+        if not bare:
+            continue
+        following = next((j for j in range(index + 1, min(len(lines), index + 4)) if lines[j].strip()), None)
+        if following is None or following in drop or not _CODES_LINE.fullmatch(lines[following].strip()):
+            continue
+        drop.add(following)
+        codes = ", ".join(_SPACES.sub("", code).upper() for code in _CODE.findall(lines[following]))
+        page.marks = [f"{mark} {codes}" if mark == bare[0] else mark for mark in page.marks]
+
+
+def _release_values(line: str) -> set[str]:
+    return {stamp.value for stamp in find_stamps(line) if stamp.kind == "release"}
 
 
 def page_label(first: int, last: int) -> str:

@@ -1,0 +1,100 @@
+"""Reading what the index keeps beside messages: released documents that hold no email, release marks, printed date texts."""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable
+
+from .search import fts_query
+
+# The codes a release stamp cites: "RELEASE IN PART B5, B6, B7(C)".
+_STAMP_CODE = re.compile(r"\bB(\d)(?:\(?([A-Fa-f])\)?)?", re.IGNORECASE)
+_RELEASE_STAMP = re.compile(r"^(?:RELEASED?|DENY|DENIED) IN (?:PART|FULL)")
+
+
+def document_rows(conn: sqlite3.Connection, search: str | None = None) -> list[dict]:
+    """Every document that holds no email, in path order; with ``search``, only those whose text matches (FTS)."""
+    sql = ("SELECT d.id, d.path, d.locator, d.kind, d.pages, d.title, d.marks, d.provenance, length(d.text) AS chars"
+           " FROM documents d")
+    params: list = []
+    if search:
+        sql += " WHERE d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)"
+        params.append(fts_query(search))
+    sql += " ORDER BY d.path, d.locator"
+    return [
+        {"path": r["path"], "locator": r["locator"], "kind": r["kind"], "pages": r["pages"], "title": r["title"],
+         "marks": json.loads(r["marks"]), "provenance": json.loads(r["provenance"]), "chars": r["chars"]}
+        for r in conn.execute(sql, params)
+    ]
+
+
+def document_text(conn: sqlite3.Connection, path: str, locator: str) -> str:
+    row = conn.execute("SELECT text FROM documents WHERE path = ? AND locator = ?", (path, locator)).fetchone()
+    return row[0] if row else ""
+
+
+def count_documents(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+
+def message_marks(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, list[str]]:
+    """The release marks printed on the documents each message was found in, in order, each once."""
+    keys = list(dict.fromkeys(ids))
+    out: dict[str, list[str]] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        holes = ",".join("?" * len(chunk))
+        for message, marks in conn.execute(
+            f"SELECT message, marks FROM sources WHERE message IN ({holes}) AND marks != '[]' ORDER BY message, path, locator",
+            chunk,
+        ):
+            found = out.setdefault(message, [])
+            found.extend(mark for mark in json.loads(marks) if mark not in found)
+    return out
+
+
+def message_date_texts(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
+    """The date as printed, for messages whose date could not be trusted or had no year."""
+    keys = list(dict.fromkeys(ids))
+    out: dict[str, str] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        holes = ",".join("?" * len(chunk))
+        out.update(conn.execute(
+            f"SELECT id, date_text FROM messages WHERE id IN ({holes}) AND date_text != ''", chunk).fetchall())
+    return out
+
+
+def stamp_codes(mark: str) -> list[str]:
+    """The exemption codes a release stamp cites, as the inline marks write them: "RELEASE IN PART B5, B6" -> ["b5", "b6"];
+    "RELEASE IN FULL" -> ["full"]. Classification lines give none."""
+    if not _RELEASE_STAMP.match(mark):
+        return []
+    if " IN FULL" in mark and not _STAMP_CODE.search(mark):
+        return ["full"] if mark.startswith("RELEASE") else ["denied"]
+    return [f"b{number}{letter.lower() if letter else ''}" for number, letter in _STAMP_CODE.findall(mark.split(" IN ", 1)[1])]
+
+
+def _document_key(path: str, locator: str) -> tuple[str, str]:
+    # All messages of one printed document share its marks: count the document once, not each message.
+    return path, locator.rsplit("!", 1)[0] if "!" in locator else ""
+
+
+def release_stamp_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Per exemption code, how many released documents carry a release stamp citing it (``full`` for RELEASE IN FULL)."""
+    marks_of: dict[tuple[str, str], set[str]] = {}
+    for path, locator, marks in conn.execute(
+        "SELECT path, locator, marks FROM sources WHERE marks != '[]'"
+        " UNION ALL SELECT path, locator, marks FROM documents WHERE marks != '[]'"
+    ):
+        marks_of.setdefault(_document_key(path, locator), set()).update(json.loads(marks))
+    counts: Counter[str] = Counter()
+    for marks in marks_of.values():
+        counts.update({code for mark in marks for code in stamp_codes(mark)})
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+__all__ = ["document_rows", "document_text", "count_documents", "message_marks", "message_date_texts",
+           "stamp_codes", "release_stamp_counts"]
