@@ -399,3 +399,16 @@ def test_locator_that_names_nothing_raises(tmp_path: Path) -> None:
         list(attachment_payloads(str(tmp_path / "missing.eml"), ""))
     assert list(attachment_payloads(str(path), "pdf:pages 3-5")) == []
     assert list(attachment_payloads(str(path), "quoted-in:m123")) == []
+
+
+def test_a_member_the_reader_refuses_is_refused_in_the_same_words_when_read_again(tmp_path: Path) -> None:
+    # A message that deflates past the compression-ratio limit (a likely zip bomb); a file changed
+    # after indexing is where the re-reader meets it.
+    bomb = make_eml("padding", []) + b" " * (2 * 1024 ** 2)
+    path = tmp_path / "changed.zip"
+    path.write_bytes(zip_of({"mail.eml": bomb}))
+    [problem] = list(read_path(str(path)))
+    assert problem.locator == "zip:mail.eml" and "MAX_COMPRESSION_RATIO" in problem.reason
+    [(locator, found)] = list(payloads_by_locator(str(path), ["zip:mail.eml"]))
+    assert locator == "zip:mail.eml" and isinstance(found, PayloadError)
+    assert str(found) == f"zip:mail.eml: {problem.reason}"

@@ -97,7 +97,8 @@ def _ratio_reason(produced: int, compressed: int) -> str:
             f"{size_text(RATIO_CHECK_MIN_BYTES)} (MAX_COMPRESSION_RATIO); skipped as a likely zip bomb")
 
 
-def _member_size_reason(size: int) -> str:
+def member_size_reason(size: int) -> str:
+    """Why a member of ``size`` bytes is not read (the MAX_MEMBER_BYTES limit)."""
     return (f"member of {size_text(size)} is over the {size_text(MAX_MEMBER_BYTES)} limit for one member "
             "(MAX_MEMBER_BYTES)")
 
@@ -138,21 +139,15 @@ def read_zip(stream: BinaryIO, path: str, locator: str, depth: int, budget: Arch
             if budget.members > MAX_ARCHIVE_MEMBERS:
                 yield Problem(path, locator, _members_reason())
                 return
-            if info.flag_bits & 0x1:
-                yield Problem(path, where, "encrypted zip member: a password is needed to read it")
-                continue
-            if info.file_size > RATIO_CHECK_MIN_BYTES and \
-                    info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
-                yield Problem(path, where, _ratio_reason(info.file_size, info.compress_size))
-                continue
-            if info.file_size > MAX_MEMBER_BYTES:
-                yield Problem(path, where, _member_size_reason(info.file_size))
+            refusal = zip_member_refusal(info)
+            if refusal is not None:
+                yield Problem(path, where, refusal)
                 continue
             if budget.uncompressed_bytes + info.file_size > MAX_ARCHIVE_BYTES:
                 yield Problem(path, where, _total_limit_reason())
                 return
             try:
-                data = _read_zip_member(archive, info, budget)
+                data = read_zip_member(archive, info, budget)
             except LimitExceeded as error:
                 yield Problem(path, where, str(error))
                 if "MAX_ARCHIVE_BYTES" in str(error):
@@ -165,8 +160,19 @@ def read_zip(stream: BinaryIO, path: str, locator: str, depth: int, budget: Arch
             yield from read_data(data, path, where, level, budget)
 
 
-def _read_zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: ArchiveBudget) -> bytes:
-    """The member's bytes, checking the real output size (headers can lie about it)."""
+def zip_member_refusal(info: zipfile.ZipInfo) -> str | None:
+    """Why a zip member is not read, from what its header says (encrypted, too large, a likely bomb); None to read it."""
+    if info.flag_bits & 0x1:
+        return "encrypted zip member: a password is needed to read it"
+    if info.file_size > RATIO_CHECK_MIN_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+        return _ratio_reason(info.file_size, info.compress_size)
+    if info.file_size > MAX_MEMBER_BYTES:
+        return member_size_reason(info.file_size)
+    return None
+
+
+def read_zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: ArchiveBudget) -> bytes:
+    """The member's bytes, checking the real output size (headers can lie about it); LimitExceeded says which limit."""
     chunks: list[bytes] = []
     produced = 0
     with archive.open(info) as member:
@@ -178,7 +184,7 @@ def _read_zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Ar
             if produced > RATIO_CHECK_MIN_BYTES and produced > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
                 raise LimitExceeded(_ratio_reason(produced, info.compress_size))
             if produced > MAX_MEMBER_BYTES:
-                raise LimitExceeded(_member_size_reason(produced))
+                raise LimitExceeded(member_size_reason(produced))
             budget.charge(len(chunk))
             chunks.append(chunk)
     return b"".join(chunks)
@@ -222,7 +228,7 @@ def read_tar(stream: Readable, path: str, locator: str, depth: int, budget: Arch
                     yield Problem(path, where, "tar device, FIFO or special file skipped")
                     continue
                 if member.size > MAX_MEMBER_BYTES:
-                    yield Problem(path, where, _member_size_reason(member.size))
+                    yield Problem(path, where, member_size_reason(member.size))
                     continue
                 if budget.uncompressed_bytes + member.size > MAX_ARCHIVE_BYTES:
                     yield Problem(path, where, _total_limit_reason())

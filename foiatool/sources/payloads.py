@@ -33,7 +33,6 @@ _MBOX_ITEM = re.compile(r"mbox#(\d+)")
 # Messages printed in a PDF or recovered from a quote carry attachment names at most, never bytes.
 _NO_BYTES = re.compile(r"(?:^|!)pdf:[^!]*$|^quoted-in:")
 _COMPRESSED_KINDS = ("gzip", "bzip2", "xz")
-_CHUNK = 1024 * 1024
 
 
 class PayloadError(FoiatoolError):
@@ -329,10 +328,6 @@ def _check_depth(level: int, seen: str) -> None:
                            "(MAX_NESTING_DEPTH); not opened")
 
 
-def _member_size_reason(where: str) -> str:
-    return f"{where}: member over the {size_text(archives.MAX_MEMBER_BYTES)} limit for one member (MAX_MEMBER_BYTES)"
-
-
 def _zip_payloads(stream: BinaryIO, wanted: Wanted, seen: str, depth: int, budget: ArchiveBudget) -> Iterator[Found]:
     level = depth + 1
     _check_depth(level, seen)
@@ -363,38 +358,17 @@ def _zip_payloads(stream: BinaryIO, wanted: Wanted, seen: str, depth: int, budge
 
 
 def _zip_member_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: ArchiveBudget, where: str) -> bytes:
-    """The member's bytes, within the reader's limits, checking the size really produced (headers can lie)."""
-    ratio_reason = (f"{where}: expands past the {archives.MAX_COMPRESSION_RATIO}:1 limit for members over "
-                    f"{size_text(archives.RATIO_CHECK_MIN_BYTES)} (MAX_COMPRESSION_RATIO)")
-    if info.flag_bits & 0x1:
-        raise PayloadError(f"{where}: encrypted zip member: a password is needed to read it")
-    if info.file_size > archives.RATIO_CHECK_MIN_BYTES and \
-            info.file_size > archives.MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
-        raise PayloadError(ratio_reason)
-    if info.file_size > archives.MAX_MEMBER_BYTES:
-        raise PayloadError(_member_size_reason(where))
-    chunks: list[bytes] = []
-    produced = 0
+    """The member's bytes, refused or cut off for the same reasons, in the same words, as the reader."""
+    refusal = archives.zip_member_refusal(info)
+    if refusal is not None:
+        raise PayloadError(f"{where}: {refusal}")
     try:
-        with archive.open(info) as member:
-            while True:
-                chunk = member.read(_CHUNK)
-                if not chunk:
-                    break
-                produced += len(chunk)
-                if produced > archives.RATIO_CHECK_MIN_BYTES and \
-                        produced > archives.MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
-                    raise PayloadError(ratio_reason)
-                if produced > archives.MAX_MEMBER_BYTES:
-                    raise PayloadError(_member_size_reason(where))
-                budget.charge(len(chunk))
-                chunks.append(chunk)
+        return archives.read_zip_member(archive, info, budget)
     except LimitExceeded as error:
         raise PayloadError(f"{where}: {error}") from error
     except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError,
             EOFError, ValueError, lzma.LZMAError) as error:
         raise PayloadError(f"{where}: damaged zip member: {type(error).__name__}: {error}") from error
-    return b"".join(chunks)
 
 
 def _tar_payloads(stream: Any, wanted: Wanted, seen: str, depth: int, budget: ArchiveBudget) -> Iterator[Found]:
@@ -427,7 +401,7 @@ def _tar_payloads(stream: Any, wanted: Wanted, seen: str, depth: int, budget: Ar
                     yield from _all_failed(matched, PayloadError(f"{where}: a tar link or special file, never followed"))
                     continue
                 if member.size > archives.MAX_MEMBER_BYTES:
-                    yield from _all_failed(matched, PayloadError(_member_size_reason(where)))
+                    yield from _all_failed(matched, PayloadError(f"{where}: {archives.member_size_reason(member.size)}"))
                     continue
                 extracted = archive.extractfile(member)
                 data = extracted.read() if extracted is not None else b""
