@@ -1,6 +1,7 @@
 """Turning the many ways emails write dates into timezone-aware UTC, saying when we had to guess."""
 from __future__ import annotations
 
+import difflib
 import email.utils
 import re
 import warnings
@@ -102,23 +103,55 @@ _YEAR_INTO_HOUR = re.compile(r"\b((?:19|20)\d\d)(\d{1,2}:\d\d)")
 _LETTER_O_DIGIT = re.compile(r"(?<=\d)[Oo](?=\d)")
 
 
-def _month_word(word: str) -> str:
-    """A month name as OCR damages it ("Janua", "Septernber") spelled out; other words unchanged."""
+# "2010.5:59 PM": a stray mark between the year and the hour.
+_YEAR_DOT_HOUR = re.compile(r"\b((?:19|20)\d\d)[.,;](\d{1,2}:\d\d)")
+# "7 58 AM", "858 PM": the colon of the time lost.
+_TIME_SPACED = re.compile(r"\b(\d{1,2}) (\d\d)(\s*[AaPp]\.?[Mm]\b)")
+_TIME_RUN = re.compile(r"(?<![\d:])([1-9]|1[0-2])([0-5]\d)(\s*[AaPp]\.?[Mm]\b)")
+# "WednesdayFebrua 10": the space after the weekday lost.
+_DAY_INTO_MONTH = re.compile(r"(?<=day)(?=[A-Z])")
+# Exemption stamps printed in the margin on the date's line ("... 5:02 PM      B6", "1.4(B),B1").
+_TRAILING_STAMPS = re.compile(r"(?:\s{2,}|\s+(?=\(b\)))(?:[(\[]?\s*(?:[Bb]\s?\d{1,2}|\(b\)\s*\(\d\)|1\.4\s*\(?[A-Ha-h]?\)?)[\])]?[\s,;]*)+$")
+# "Fe ruary", "A ril", "A\u2022ril": a month name broken by a lost or misread letter.
+_BROKEN_WORD = re.compile(r"\b([A-Za-z]{1,4})[ \u2022\u00b7.']([a-z]{2,})\b")
+
+
+def _month_like(word: str) -> str | None:
+    """The month an OCR-damaged word names ("Janua", "Septernber", "Aril"), if it surely names one."""
     lowered = word.lower().replace("rn", "m")
     if lowered in _MONTHS:
         return lowered
-    if len(lowered) >= 4:
-        matches = [month for month in _MONTHS if month.startswith(lowered)]
-        if len(matches) == 1:
-            return matches[0]
-    return word
+    if len(lowered) < 4:
+        return None
+    matches = [month for month in _MONTHS if month.startswith(lowered)]
+    if len(matches) == 1:
+        return matches[0]
+    close = difflib.get_close_matches(lowered, _MONTHS, n=2, cutoff=0.8)
+    return close[0] if len(close) == 1 else None
+
+
+_PARSER_INFO = _du_parser.parserinfo()
+
+
+def _has_month(text: str) -> bool:
+    return any(_PARSER_INFO.month(word) is not None for word in _WORD.findall(text))
 
 
 def _ocr_repaired(text: str) -> str:
+    """Undo the damage OCR does to printed dates, only where the repair cannot change a good date."""
+    text = _TRAILING_STAMPS.sub("", text).rstrip(" .-,;")
     text = _LETTER_O_DIGIT.sub("0", text)
     text = _COMMA_YEAR.sub(r"\1, ", text)
     text = _YEAR_INTO_HOUR.sub(r"\1 \2", text)
-    return _WORD.sub(lambda match: _month_word(match.group(0)), text)
+    text = _YEAR_DOT_HOUR.sub(r"\1 \2", text)
+    text = _TIME_SPACED.sub(r"\1:\2\3", text)
+    text = _TIME_RUN.sub(r"\1:\2\3", text)
+    text = _DAY_INTO_MONTH.sub(" ", text)
+    if _has_month(text):
+        return text
+    # No month survived as written: try the damaged forms, joining a word OCR broke in two.
+    joined = _BROKEN_WORD.sub(lambda match: _month_like(match.group(1) + match.group(2)) or match.group(0), text)
+    return _WORD.sub(lambda match: _month_like(match.group(0)) or match.group(0), joined)
 
 
 def _dateutil(cleaned: str, default: datetime) -> datetime:

@@ -50,6 +50,8 @@ _LOOSE_LABEL = re.compile(
 _REDACTION_ONLY = re.compile(
     r"^\s*(?:(?:\(?[Bb]\)?\s?\(?\d{1,2}\)?(?:\s?\([A-Ca-c]\))?|1\.4\s?\([A-Ha-h]\))[\s,;]*)+$"
 )
+# A speck in the right margin (the edge of a redaction box read as "1", "I" or "|").
+_MARGIN_SPECK = re.compile(r"^\s{40,}\S{1,3}\s*$")
 # A right-hand column that starts with a label, after a left column (Lotus Notes memo print).
 _RIGHT_COLUMN = re.compile(r"^(?P<left>.*?\S)(?:\s{2,}|\s+(?=(?:to|cc|bcc|subject)\s*:))(?P<right>(?:to|cc|bcc|subject)\s*:.*)$", re.IGNORECASE)
 _ADDRESS_FIELDS = frozenset({"to", "cc", "bcc"})
@@ -216,6 +218,8 @@ def _outlook_header(lines: Sequence[str], index: int) -> PrintedHeader | None:
             if not fields[last]:
                 fields[last] = line.strip()
             end = position + 1
+            continue
+        if _MARGIN_SPECK.match(line):
             continue
         if not line.strip():
             # OCR and some print drivers leave blank lines between header fields.
