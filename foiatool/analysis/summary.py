@@ -6,6 +6,7 @@ import sqlite3
 from collections import Counter
 from datetime import timezone, tzinfo
 
+from ..index.documents import release_stamp_counts
 from ..index.query import Filters
 from ..mail.dates import from_iso
 from .network import central_people, people_graph
@@ -57,6 +58,10 @@ def compute_summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int
     sources = _one(conn, "SELECT count(*) FROM sources s JOIN messages m ON m.id = s.message WHERE m.recovered = 0")
     kinds = dict(conn.execute("SELECT kind, count(*) FROM sources s JOIN messages m ON m.id = s.message WHERE m.recovered = 0 GROUP BY kind ORDER BY kind").fetchall())
     problems = _one(conn, "SELECT count(*) FROM problems")
+    documents = _one(conn, "SELECT count(*) FROM documents")
+    # A file is read when it gave at least one message or a document that holds no email.
+    files_read = _one(conn, "SELECT count(*) FROM files f WHERE f.messages > 0"
+                            " OR EXISTS (SELECT 1 FROM documents d WHERE d.file_id = f.id)")
     # A message and its near-duplicate copies (a printed page of an .eml) are one message found more than once.
     multi = _one(conn, "SELECT count(*) FROM (SELECT coalesce(m.duplicate_of, m.id) AS original FROM sources s"
                        " JOIN messages m ON m.id = s.message WHERE m.recovered = 0 GROUP BY original HAVING count(*) > 1)")
@@ -118,6 +123,8 @@ def compute_summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int
         "sources": sources,
         "source_kinds": kinds,
         "problems": problems,
+        "documents_not_email": documents,
+        "files_read": files_read,
         "people": _one(conn, "SELECT count(*) FROM people"),
         "organisations": _one(conn, "SELECT count(DISTINCT unit) FROM people WHERE unit IS NOT NULL AND coalesce(org_kind, '') != 'personal'"),
         "parent_organisations": _one(conn, "SELECT count(DISTINCT org) FROM people WHERE org IS NOT NULL AND coalesce(org_kind, '') != 'personal'"),
@@ -140,7 +147,8 @@ def compute_summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int
         "recovered": recovered,
         "referenced_not_in_dump": placeholders,
         "message_id_conflicts": len(conflicts),
-        "redactions": {"marks": sum(redactions.values()), "messages": redacted_messages, "by_code": redactions},
+        "redactions": {"marks": sum(redactions.values()), "messages": redacted_messages, "by_code": redactions,
+                       "release_stamps": release_stamp_counts(conn)},
     }
 
 

@@ -17,6 +17,7 @@ COMMANDS = {
     "index": "index_cmd",
     "messages": "messages",
     "problems": "problems",
+    "documents": "documents",
     "threads": "threads",
     "show": "show",
     "search": "search",

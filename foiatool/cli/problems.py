@@ -7,7 +7,10 @@ from ..render import Column
 from .common import corpus_options, open_corpus
 from .output import output_options
 
-COLUMNS = [Column("path", "Path"), Column("locator", "Where"), Column("reason", "Reason")]
+COLUMNS = [Column("path", "Path"), Column("locator", "Where"), Column("reason", "Reason"), Column("kind", "Kind")]
+# A released document that holds no email was read, not lost: listed here so nothing is unaccounted for,
+# but it is not an error (--strict does not fail on it).
+NOT_EMAIL = "not email"
 
 
 @click.command("problems")
@@ -17,12 +20,23 @@ def command(paths, db, jobs, strict, quiet, tz, output) -> None:
     """List every input item that did not become a message: path, where inside it, and why.
 
     Nothing is dropped silently: every file, archive member, mbox entry and
-    PST item ends as a message or as one of these rows.
+    PST item ends as a message or as one of these rows. Released documents
+    that hold no email (see 'foiatool documents') are listed with kind
+    "not email"; they are not errors, and --strict does not fail on them.
     """
+    from ..index.documents import document_rows
+
     corpus = open_corpus(paths, db, jobs=jobs, strict=strict, quiet=quiet, tz=tz)
-    rows = (
-        {"path": r[0], "locator": r[1], "reason": r[2]}
+    rows = [
+        {"path": r[0], "locator": r[1], "reason": r[2], "kind": "problem"}
         for r in corpus.conn.execute("SELECT path, locator, reason FROM problems ORDER BY path, locator, reason")
-    )
+    ]
+    rows += [
+        {"path": d["path"], "locator": d["locator"],
+         "reason": f"a released document that holds no email ({d['pages']} {'page' if d['pages'] == 1 else 'pages'}):"
+                   f" {d['title'] or '(untitled)'}", "kind": NOT_EMAIL}
+        for d in document_rows(corpus.conn)
+    ]
+    rows.sort(key=lambda row: (row["path"], row["locator"], row["reason"]))
     output.emit(rows, COLUMNS, id_key="path")
     corpus.finish()

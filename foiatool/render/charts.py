@@ -110,6 +110,8 @@ def summary_screen(console, data: dict, tz: tzinfo | None = None) -> None:
         [
             ("Messages", f"{d['messages']} distinct, from {d['files']} files ({d['sources']} copies: {kinds})"),
             ("Problems", f"{d['problems']} items could not be read" + (" (see 'foiatool problems')" if d["problems"] else "")),
+            *([("Not email", f"{d['documents_not_email']} released documents hold no email (see 'foiatool documents')")]
+              if d.get("documents_not_email") else []),
             ("Dates", f"{_day(d['first'], tz)} to {_day(d['last'], tz)}  ({d['guessed_dates']} guessed, {d.get('inferred_dates', 0)} zone inferred, {d['undated']} undated)"),
             ("Monthly", _monthly_line(d["monthly"], d["sparkline"])),
             ("Threads", f"{d['threads']}  (sizes: " + ", ".join(f"{k}: {v}" for k, v in d["thread_sizes"].items()) + ")"),
@@ -118,6 +120,9 @@ def summary_screen(console, data: dict, tz: tzinfo | None = None) -> None:
             ("Withheld?", f"{d['recovered']} messages recovered from quoted history; {d['referenced_not_in_dump']} referenced but not in the dump"),
             ("Redactions", f"{d['redactions']['marks']} marks in {d['redactions']['messages']} messages"
              + (" (" + ", ".join(f"{k}: {v}" for k, v in d["redactions"]["by_code"].items()) + ")" if d["redactions"]["by_code"] else "")),
+            *([("Release stamps", "documents stamped " + ", ".join(
+                f"{k}: {v}" for k, v in d["redactions"]["release_stamps"].items()))]
+              if d["redactions"].get("release_stamps") else []),
         ],
     )
     parts = [overview]

@@ -8,6 +8,7 @@ from datetime import tzinfo
 from pathlib import Path
 
 from ..analysis.threadview import thread_tree
+from ..index.documents import message_date_texts, message_marks
 from ..index.query import Filters, message_records, thread_records
 from ..mail.dates import from_iso
 from .escape import markdown_anchor, markdown_block, markdown_inline, terminal_safe
@@ -51,6 +52,7 @@ def summary_markdown(data: dict) -> str:
                 ["Files read", str(d["files"])],
                 ["Copies found (sources)", str(d["sources"])],
                 ["Items that could not be read", str(d["problems"])],
+                ["Documents not email", str(d.get("documents_not_email", 0))],
                 ["Threads", str(d["threads"])],
                 ["People", str(d["people"])],
                 ["Organisations", str(d["organisations"])],
@@ -68,6 +70,9 @@ def summary_markdown(data: dict) -> str:
         from ..mail.marks.redactions import describe
 
         lines += ["### Redactions by exemption", "", _table(["Code", "Marks", "Meaning"], [[_md(k), str(v), _md(describe(k))] for k, v in d["redactions"]["by_code"].items()])]
+    if d["redactions"].get("release_stamps"):
+        lines += ["### Release stamps", "", _table(["Code", "Documents stamped"],
+                                                   [[_md(k), str(v)] for k, v in d["redactions"]["release_stamps"].items()])]
     if d["top_senders"]:
         lines += ["### Top senders", "", _table(["Person", "Name", "Messages"], [[f"`{_code(p['id'], in_table=True)}`", _md(p["name"]), str(p["messages"])] for p in d["top_senders"]])]
     if d["monthly"]:
@@ -95,6 +100,8 @@ def thread_section(conn: sqlite3.Connection, thread: dict, opts: ReportOptions, 
 
     messages = list(message_records(conn, where=("m.thread_id = ?", [thread["id"]]), body="full"))
     tree = thread_tree(conn, thread["id"], messages)
+    marks = message_marks(conn, (m["id"] for m in messages))
+    date_texts = message_date_texts(conn, (m["id"] for m in messages))
     heading = f"Thread {thread['id']}: {thread['subject'] or '(no subject)'}"
     anchor = markdown_anchor(heading, anchors)
     h = "#" * level
@@ -200,6 +207,10 @@ def thread_section(conn: sqlite3.Connection, thread: dict, opts: ReportOptions, 
                 cite += " (" + ", ".join(_md(p) for p in s["provenance"]) + ")"
             cites.append(cite)
         facts.append("- **Found in:** " + ("; ".join(cites) if cites else "nowhere (placeholder)"))
+        if marks.get(m["id"]):
+            facts.append("- **Release marks:** " + "; ".join(_md(mark) for mark in marks[m["id"]]))
+        if date_texts.get(m["id"]) and m["date_status"] in ("suspect", "year-inferred"):
+            facts.append(f"- **Date as printed:** {_md(date_texts[m['id']])} ({_md(m['date_status'])})")
         out.extend(facts)
         out.append("")
         text = m["body"] if opts.full_bodies else (m.get("new_text") or m["body"])

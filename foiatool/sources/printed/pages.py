@@ -174,6 +174,14 @@ def clean_page(page: Page, running: set[RunningKey]) -> None:
             drop.add(index)
             _add_stamps(page, stamps)
             page.released = page.released or _release_date(line)
+            continue
+        # A release stamp set in its own column beside a title or a header line: the stamp goes, the text stays.
+        for stamp in stamps:
+            if stamp.kind == "release":
+                column = re.search(r"\s{3,}" + re.escape(stamp.text) + r"\s*$", lines[index])
+                if column:
+                    lines[index] = lines[index][: column.start()]
+                    _add_stamps(page, [stamp])
     _join_stamp_codes(page, lines, drop)
     # Classification blocks print wherever the declassifier put them, not only at the page edges.
     for index, line in enumerate(lines):
