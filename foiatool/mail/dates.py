@@ -226,6 +226,16 @@ def _with_year(value: datetime, context: datetime, default_tz: tzinfo | None) ->
     return None
 
 
+def refusal(value: datetime, not_after: datetime | None, bound: str = "the release date") -> str:
+    """Why a printed date cannot be true ("" when it can): before 1990, or after ``not_after``
+    (the release date, the enclosing message) by more than a day of zone slack."""
+    if value < PRINTED_EARLIEST:
+        return f"reads as {value:%Y-%m-%d}, before 1990"
+    if not_after is not None and value > not_after.astimezone(timezone.utc) + _RELEASE_DAY_SLACK:
+        return f"reads as {value:%Y-%m-%d}, after {bound} {not_after:%Y-%m-%d}"
+    return ""
+
+
 def read_date(
     text: str | None,
     *,
@@ -256,15 +266,9 @@ def read_date(
         if value is None:
             return DateReading(None, "missing", raw)
         status = "year-inferred"
-    if value < PRINTED_EARLIEST:
-        return DateReading(None, "suspect", raw, f"suspect date: {raw[:80]!r} reads as {value:%Y-%m-%d}, before 1990")
-    if not_after is not None and value > not_after.astimezone(timezone.utc) + _RELEASE_DAY_SLACK:
-        return DateReading(
-            None,
-            "suspect",
-            raw,
-            f"suspect date: {raw[:80]!r} reads as {value:%Y-%m-%d}, after the release date {not_after:%Y-%m-%d}",
-        )
+    why = refusal(value, not_after)
+    if why:
+        return DateReading(None, "suspect", raw, f"suspect date: {raw[:80]!r} {why}")
     return DateReading(value, status, raw if status == "year-inferred" else "")
 
 
@@ -289,4 +293,4 @@ def from_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text)
 
 
-__all__ = ["DateReading", "read_date", "parse_date", "to_zone", "iso", "from_iso", "TZ_ABBREVIATIONS", "timedelta"]
+__all__ = ["DateReading", "read_date", "refusal", "parse_date", "to_zone", "iso", "from_iso", "TZ_ABBREVIATIONS", "timedelta"]

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from ..model import Address
 from .addresses import parse_address, parse_address_list
-from .dates import TZ_ABBREVIATIONS, parse_date
+from .dates import TZ_ABBREVIATIONS, DateReading, parse_date, read_date, refusal
 from .marks.redactions import redaction_in_field
 
 # Deeper quoting than this is left as raw text in the innermost message: real chains
@@ -383,6 +383,23 @@ def _parse_printed_date(text: str) -> tuple[datetime | None, str]:
     return value, status
 
 
+@lru_cache(maxsize=4096)
+def _read_in_context(text: str, context: datetime | None, not_after: datetime | None) -> DateReading:
+    return read_date(_date_for_parsing(text), context=context, not_after=not_after)
+
+
+def _date_in_chain(quoted: list[QuotedMessage], context_date: datetime | None, not_after: datetime | None) -> None:
+    """Check each quoted date against the chain: a year-less one ("On Aug 25, X wrote:") takes its
+    year from the nearest newer message, and none may come after the enclosing message."""
+    context = context_date
+    for message in quoted:
+        if message.date_text and (message.date is None or refusal(message.date, not_after)):
+            reading = _read_in_context(message.date_text, context, not_after)
+            message.date, message.date_status = reading.date, reading.status
+        if message.date is not None:
+            context = message.date
+
+
 @dataclass(slots=True)
 class _Head:
     sender: Address | None = None
@@ -695,19 +712,27 @@ def _quote_start(lines: list[str], index: int, new: list[int]) -> int | None:
     return None
 
 
-def split_quoted(body: str) -> SplitBody:
+def split_quoted(
+    body: str, *, context_date: datetime | None = None, not_after: datetime | None = None
+) -> SplitBody:
     """Cut ``body`` into the author's new text and the quoted messages beneath, nearest first.
 
     Handles Outlook "Original Message" blocks, bare header blocks (in the common
     European languages), "On ... wrote:" attributions, '>' quoting (nested, and
     interleaved replies), forwarded blocks. Never raises; every non-blank line
     of the input ends up in ``new_text`` or ``quoted_text``.
+
+    ``context_date`` is the enclosing message's date: a quoted date printed without
+    a year takes it from the chain, and a quoted date after the enclosing message (or
+    after ``not_after``, when given) is "suspect" and left undated.
     """
     if not body:
         return SplitBody(new_text="", quoted=[], quoted_text="")
     text = str(body).replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     new_text, quoted, spans = _split_lines(lines, 0)
+    bound = min((d for d in (context_date, not_after) if d is not None), default=None)
+    _date_in_chain(quoted, context_date, bound)
     quoted_text = "\n".join("\n".join(lines[start:end]) for start, end in spans).strip("\n")
     return SplitBody(new_text=new_text, quoted=quoted, quoted_text=quoted_text)
 
