@@ -36,7 +36,8 @@ def read_msg(source: str | bytes, path: str, locator: str, kind: str) -> Iterato
         yield Problem(path, locator, str(error))
         return
     try:
-        from extract_msg.msg_classes import MessageBase  # importable: open_msg imported extract_msg
+        # importable: open_msg imported extract_msg
+        from extract_msg.msg_classes import MessageBase
 
         if not isinstance(item, MessageBase):
             yield Problem(path, locator, f"Outlook item of type {type(item).__name__} is not a message")

@@ -2,8 +2,9 @@
 property reads that may fail, MAPI times as UTC, opening and closing an item or store."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO
 
 
 class OutlookOpenError(Exception):

@@ -287,8 +287,8 @@ def _pst_attachment_bytes(attachment: Any) -> bytes:
     """The bytes sources.pst hashes: read in chunks up to the stated size, stopping at the first failure."""
     chunks: list[bytes] = []
     try:
-        for chunk in attachment_chunks(attachment):
-            chunks.append(chunk)
+        for chunk in attachment_chunks(attachment):  # one by one: what came before a failure is kept
+            chunks.append(chunk)  # noqa: PERF402
     except Exception:  # embedded messages and OLE objects have no plain data stream; the reader hashed what came
         pass
     return b"".join(chunks)
