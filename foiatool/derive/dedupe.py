@@ -8,6 +8,9 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Protocol
 
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
 from ..mail.addresses import normalise_name
 from ..model import Address
 
@@ -292,7 +295,44 @@ def _split_by_message_id(members: Sequence[DuplicateCandidate]) -> list[list[Dup
     return [g for g in groups if len(g) > 1]
 
 
+# ------------------------------------------------------------------ OCR-damaged printed copies
+
+# OCR changes a letter or two of a printed name, address or subject ("Sullivan, Jacobi" for
+# "Sullivan, Jacob J", "state.goy", "Subiect"): scores out of 100 that still mean the same words.
+OCR_SAME_WORDS = 88
+# A quoted copy is the original's text cut short and re-read by OCR: this share of its characters
+# must line up with a stretch of the original.
+OCR_CONTAINED = 90
+# Below this length a few changed letters are a different word, not damage.
+_OCR_MIN_LENGTH = 5
+
+
+def ocr_same_words(a: str, b: str) -> bool:
+    """Two short printed strings (names, addresses, subject keys) that are equal but for OCR damage."""
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if min(len(a), len(b)) < _OCR_MIN_LENGTH:
+        return False
+    # one misread letter ("DecIan") costs a short word more than the ratio allows
+    return Levenshtein.distance(a, b, score_cutoff=1) <= 1 or fuzz.ratio(a, b, score_cutoff=OCR_SAME_WORDS) > 0
+
+
+def ocr_contained(part: str, whole: str) -> bool:
+    """Whether a comparable text is, but for OCR damage, a stretch of another: a quoted copy of a
+    printed message, cut short by the quoting client or the page, still holds in the original."""
+    if not part or not whole:
+        return False
+    if part in whole:
+        return True
+    # damage changes letters, it does not make the copy much longer than what it copies
+    if len(part) > 1.1 * len(whole) or len(part) < 2 * _OCR_MIN_LENGTH:
+        return False
+    return fuzz.partial_ratio(part, whole, score_cutoff=OCR_CONTAINED) > 0
+
+
 __all__ = [
     "comparable_text", "folded_text", "without_signature", "subject_key", "strip_reply_prefixes", "is_reply_subject", "sender_key",
-    "near_duplicate_key", "find_near_duplicates",
+    "near_duplicate_key", "find_near_duplicates", "ocr_same_words", "ocr_contained",
 ]

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from ..dedupe import ocr_contained, ocr_same_words
 from .records import (
     DATE_SLACK_SECONDS,
     MAX_OFFSET_SECONDS,
@@ -73,6 +74,7 @@ class QuoteLinker:
         self.by_subject: dict[str, list[tuple[float, str, _Node]]] = {}
         self.undated_by_sender: dict[str, list[_Node]] = {}
         self.undated_by_subject: dict[str, list[_Node]] = {}
+        self.by_time: list[tuple[float, str, _Node]] = []
         for node in self.forest.order:  # already in (date, id) order: appending keeps every bucket sorted
             self._index(node, add=list.append)
 
@@ -86,6 +88,7 @@ class QuoteLinker:
                 self.undated_by_subject.setdefault(node.subject_key, []).append(node)
             return
         entry = (ts, node.id, node)
+        add(self.by_time, entry)
         for key in keys:
             add(self.by_sender.setdefault(key, []), entry)
         if node.subject_key:
@@ -125,7 +128,7 @@ class QuoteLinker:
             return None
         subject_agrees: bool | None = None
         if quote_subject and candidate.subject_key:
-            subject_agrees = quote_subject == candidate.subject_key
+            subject_agrees = ocr_same_words(quote_subject, candidate.subject_key)
         similarity: float | None
         if subject_agrees is False:
             # Under another subject only the same words, from the same person at a fitting time, will do.
@@ -137,8 +140,13 @@ class QuoteLinker:
             if similarity is not None and similarity < TEXT_SIMILARITY:
                 # Mailing-list replies quote only the lines they answer: a fragment of the
                 # candidate will do when the printed date carried its zone and fits exactly.
-                if not (zone_known and person and quote_text.comparable
-                        and quote_text.comparable in candidate.text.comparable):
+                fragment = bool(zone_known and person and quote_text.comparable
+                                and quote_text.comparable in candidate.text.comparable)
+                # A printed release quotes its own printed originals, cut short and misread by OCR:
+                # from the same person at a fitting time, a quote the original's text holds is it.
+                printed_copy = bool(candidate.kind == "message" and person and date_known
+                                    and ocr_contained(quote_text.comparable, candidate.text.comparable))
+                if not (fragment or printed_copy):
                     return None
                 similarity = TEXT_SIMILARITY
         evidence = (person is True) + date_known + (subject_agrees is True) + (similarity is not None)
@@ -173,6 +181,16 @@ class QuoteLinker:
                 if node.id not in by_sender:
                     by_subject.setdefault(node.id, node)
             yield list(by_subject.values())
+        else:
+            by_subject = {}
+        if ts is not None:
+            # Sender and subject both misread by OCR leave no key in common: the same person, fuzzily,
+            # writing at the printed time is the last way to find the original.
+            yield [
+                node for _, node_id, node in self._window(self.by_time, ts)
+                if node_id not in by_sender and node_id not in by_subject
+                and node.kind == "message" and _same_person(quote.sender, node.sender)
+            ]
 
     def _match(self, quote: QuotedMessage, quote_text: _Text, reply: _Node,
                exclude: set[str]) -> tuple[_Node, float | None] | None:
@@ -217,7 +235,7 @@ class QuoteLinker:
             if header_parent is not None and self.forest.nodes[header_parent].kind != "placeholder":
                 continue
             self._follow_quotes(reply)
-        del self.by_sender, self.by_subject, self.undated_by_sender, self.undated_by_subject
+        del self.by_sender, self.by_subject, self.undated_by_sender, self.undated_by_subject, self.by_time
 
     def _follow_quotes(self, reply: _Node) -> None:
         current = reply

@@ -12,7 +12,7 @@ import networkx as nx
 
 from ...mail.addresses import name_matches_address, normalise_name
 from ...model import Address, Message, Source
-from ..dedupe import comparable_text, folded_text, subject_key
+from ..dedupe import comparable_text, folded_text, ocr_same_words, subject_key
 
 if TYPE_CHECKING:
     from ...mail.quoting import QuotedMessage
@@ -276,7 +276,10 @@ def _same_person(a: Address | None, b: Address | None) -> bool | None:
         return True
     if a.email and b.email and not name_a and not name_b:
         return _name_from_local_part(a.email) == _name_from_local_part(b.email) != ""
-    return False
+    # a printed copy: the same name or address with a letter or two misread
+    if name_a and name_b and ocr_same_words(name_a, name_b):
+        return True
+    return bool(a.email and b.email and ocr_same_words(a.email.lower(), b.email.lower()))
 
 
 def text_similarity(a: str, b: str) -> float:
