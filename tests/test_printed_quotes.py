@@ -94,7 +94,7 @@ moment to try to come back early and resume position of FM given that the other 
 
 def _foiatool(*args: object) -> str:
     env = {**os.environ, "NO_COLOR": "1"}
-    proc = subprocess.run([str(foiatool_exe()), *map(str, args)], capture_output=True, text=True, env=env, timeout=300)
+    proc = subprocess.run([str(foiatool_exe()), *map(str, args)], capture_output=True, text=True, env=env, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
