@@ -53,4 +53,22 @@ def redaction_rows(conn: sqlite3.Connection, filters: Filters | None = None, by:
         row = {by: None if not key or key.startswith("\x00") else key, "marks": n, "messages": len(messages[key])}
         row.update(meta.get(key, {}))
         out.append(row)
+    if by == "code":
+        _add_release_stamps(conn, out, None if (filters is None or filters.empty()) else (where, params))
     return out
+
+
+def _add_release_stamps(conn: sqlite3.Connection, rows: list[dict], where: tuple[str, list] | None) -> None:
+    """Beside each code's inline marks, how many documents carry a release stamp citing it
+    ("RELEASE IN PART B5, B6"); a code only stamped gets a row of its own."""
+    from ..index.documents import release_stamp_counts
+    from ..mail.marks.redactions import describe
+
+    stamped = release_stamp_counts(conn, where)
+    for row in rows:
+        row["stamped"] = stamped.pop(row["code"], 0)
+    for code, n in stamped.items():
+        meaning = "Released in full, nothing withheld" if code == "full" else (
+            "Denied in full" if code == "denied" else describe(code))
+        rows.append({"code": code, "marks": 0, "messages": 0, "family": "release stamp" if code in ("full", "denied")
+                     else "federal", "meaning": meaning, "stamped": n})

@@ -1,6 +1,9 @@
 """``foiatool messages``: one row per message."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
 import click
 
 from ..render import Column
@@ -19,6 +22,8 @@ COLUMNS = [
     Column("message_id", "Message-ID"),
     Column("date_status", "Date status"),
     Column("source_paths", "Sources", "list"),
+    Column("marks", "Marks", "list", width=32),
+    Column("date_text", "Date as printed"),
 ]
 DEFAULT = ["id", "date", "from_label", "to_label", "subject"]
 
@@ -41,9 +46,24 @@ def command(paths, db, jobs, strict, quiet, tz, filters, body, recovered, output
 
     corpus = open_corpus(paths, db, jobs=jobs, strict=strict, quiet=quiet, tz=tz)
     filters.include_recovered = recovered
-    rows = (flat_message(r) for r in message_records(corpus.conn, where=message_where(filters), body=body))
+    records = message_records(corpus.conn, where=message_where(filters), body=body)
+    rows = (flat_message(r) for r in with_marks(corpus.conn, records))
     output.emit(rows, COLUMNS, default_columns=DEFAULT, tz=corpus.tz, drop_keys=FLAT_ONLY)
     corpus.finish()
+
+
+def with_marks(conn, records: Iterable[dict], batch: int = 500) -> Iterator[dict]:
+    """Message records with the release marks of the documents they were found in and their printed date text."""
+    from ..index.documents import message_date_texts, message_marks
+
+    it = iter(records)
+    while chunk := list(islice(it, batch)):
+        ids = [record["id"] for record in chunk]
+        marks, texts = message_marks(conn, ids), message_date_texts(conn, ids)
+        for record in chunk:
+            record["marks"] = marks.get(record["id"], [])
+            record["date_text"] = texts.get(record["id"], "")
+            yield record
 
 
 # Keys that exist only for tabular output; JSON carries the structured forms instead.

@@ -9,7 +9,7 @@ from .output import output_options
 
 KEY_COLUMNS = {
     "code": [Column("code", "Code"), Column("marks", "Marks", "int"), Column("messages", "Messages", "int"),
-             Column("family", "Family"), Column("meaning", "Meaning", width=60)],
+             Column("stamped", "Stamped docs", "int"), Column("family", "Family"), Column("meaning", "Meaning", width=60)],
     "thread": [Column("thread", "Thread", "id"), Column("subject", "Subject", width=50), Column("marks", "Marks", "int"),
                Column("messages", "Messages", "int")],
     "person": [Column("person", "Sender", "id"), Column("name", "Name"), Column("marks", "Marks", "int"), Column("messages", "Messages", "int")],
@@ -29,7 +29,9 @@ def command(paths, db, jobs, strict, quiet, tz, filters, by, output) -> None:
 
     A redacted sender or recipient counts as a mark in the 'from'/'to'/'cc'
     field; it is never a person. Each distinct message counts once (a
-    near-duplicate copy is left out).
+    near-duplicate copy is left out). By code, "Stamped docs" counts the
+    released documents whose release stamp cites the code (RELEASE IN PART
+    B5, B6), and "full" those stamped RELEASE IN FULL.
     """
     from ..analysis.redactions import redaction_rows
 

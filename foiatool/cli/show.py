@@ -5,6 +5,7 @@ import click
 
 from ..errors import UsageError
 from .common import corpus_options, get_app, open_corpus, read_stdin_lines
+from .messages import with_marks
 
 
 @click.command("show")
@@ -41,6 +42,7 @@ def command(ids, paths, db, jobs, strict, quiet, tz, full, lines, fmt) -> None:
         record = next(thread_records(corpus.conn, ids=[tid]))
         messages = list(message_records(corpus.conn, where=("m.thread_id = ?", [tid]), body=body))
         tree = thread_tree(corpus.conn, tid, messages)
+        messages = list(with_marks(corpus.conn, messages))
         if fmt in ("json", "ndjson"):
             from ..render.values import json_text
 
@@ -57,4 +59,25 @@ def command(ids, paths, db, jobs, strict, quiet, tz, full, lines, fmt) -> None:
             from ..render.escape import terminal_safe
 
             click.echo(terminal_safe(tree.as_text(tz=corpus.tz, lines=None if full else lines), multiline=True), nl=False)
+        if fmt in ("tree", "text"):
+            from ..render.escape import terminal_safe
+
+            for line in release_notes(messages):
+                click.echo(terminal_safe(line))
     corpus.finish()
+
+
+def release_notes(messages: list[dict]) -> list[str]:
+    """Lines under the tree: the release marks of the documents the thread was found in, and the dates
+    printed on messages whose date could not be trusted or had no year."""
+    notes: list[str] = []
+    marked: dict[tuple[str, ...], list[str]] = {}
+    for m in messages:
+        if m["marks"]:
+            marked.setdefault(tuple(m["marks"]), []).append(m["id"])
+    for marks, ids in marked.items():
+        notes.append(f"Release marks: {'; '.join(marks)} ({len(ids)} {'message' if len(ids) == 1 else 'messages'})")
+    for m in messages:
+        if m["date_text"] and m["date_status"] in ("suspect", "year-inferred"):
+            notes.append(f"Date as printed on {m['id']}: {m['date_text']} ({m['date_status']})")
+    return notes

@@ -82,13 +82,21 @@ def _document_key(path: str, locator: str) -> tuple[str, str]:
     return path, locator.rsplit("!", 1)[0] if "!" in locator else ""
 
 
-def release_stamp_counts(conn: sqlite3.Connection) -> dict[str, int]:
-    """Per exemption code, how many released documents carry a release stamp citing it (``full`` for RELEASE IN FULL)."""
+def release_stamp_counts(conn: sqlite3.Connection, where: tuple[str, list] | None = None) -> dict[str, int]:
+    """Per exemption code, how many released documents carry a release stamp citing it (``full`` for RELEASE IN FULL).
+
+    ``where`` (SQL over messages ``m`` and its parameters) counts only the documents holding those messages;
+    without it, documents that hold no email count too.
+    """
     marks_of: dict[tuple[str, str], set[str]] = {}
-    for path, locator, marks in conn.execute(
-        "SELECT path, locator, marks FROM sources WHERE marks != '[]'"
-        " UNION ALL SELECT path, locator, marks FROM documents WHERE marks != '[]'"
-    ):
+    if where is None:
+        sql, params = ("SELECT path, locator, marks FROM sources WHERE marks != '[]'"
+                       " UNION ALL SELECT path, locator, marks FROM documents WHERE marks != '[]'"), []
+    else:
+        sql = ("SELECT s.path, s.locator, s.marks FROM sources s JOIN messages m ON m.id = s.message"
+               f" WHERE s.marks != '[]' AND {where[0]}")
+        params = list(where[1])
+    for path, locator, marks in conn.execute(sql, params):
         marks_of.setdefault(_document_key(path, locator), set()).update(json.loads(marks))
     counts: Counter[str] = Counter()
     for marks in marks_of.values():

@@ -162,10 +162,11 @@ def clean_page(page: Page, running: set[RunningKey]) -> None:
         line = lines[index]
         if HEADER_LABEL.match(line):
             continue
-        # A name line above a header block repeats on every page when one person printed them all.
-        if opens_printout(line, _next_content(lines, index)):
-            continue
         stamps = find_stamps(line)
+        # A name line above a header block repeats on every page when one person printed them all
+        # (a line of stamps alone, "RELEASE IN PART B5" above the header, is no name).
+        if not (stamps and is_page_furniture(line)) and opens_printout(line, _next_content(lines, index)):
+            continue
         remainder = line
         for text in sorted({stamp.text for stamp in stamps}, key=len, reverse=True):
             remainder = remainder.replace(text, " ") if text else remainder
