@@ -83,6 +83,10 @@ def test_printed_text_is_detected_by_content_not_name() -> None:
     assert detect_kind(EMAIL_DOC.encode(), "C05765911.txt") == "printed-text"
     assert detect_kind(NOT_EMAIL_DOC.encode(), "statement") == "printed-text"
     assert detect_kind(b"Shopping list\neggs\nmilk\n", "notes.txt") == "unknown"
+    printed = b"From: Mills, Cheryl D <MillsCD@state.gov>\nSent: Friday, December 4, 2009 9:35 AM\nTo: H\nSubject: Iran\n\nTx.\n"
+    assert detect_kind(printed, "C1.txt") == "printed-text"
+    sent = b"From: a@b.org\nTo: c@d.org\nSubject: Iran\nDate: Fri, 4 Dec 2009 09:35:00 -0500\nMessage-ID: <1@b.org>\n\nTx.\n"
+    assert detect_kind(sent, "saved.txt") == "eml"
 
 
 def test_email_text_reads_like_a_pdf_of_it(release: tuple[Path, Path]) -> None:

@@ -12,6 +12,9 @@ HEAD_BYTES = 8192
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MBOX_SEPARATOR = re.compile(rb"^From \S+[^\r\n]*\d{1,2}:\d{2}")
+_TRANSPORT_FIELD = re.compile(
+    rb"^(?:date|message-id|mime-version|content-type|received|return-path|delivered-to|x-[\w-]+)[ \t]*:",
+    re.IGNORECASE | re.MULTILINE)
 _FIELD_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]{1,200}[ \t]*:")
 
 # Files that operating systems and archivers leave beside real data; they are never
@@ -76,9 +79,12 @@ def detect_kind(head: bytes, name: str) -> str:
         if _MBOX_SEPARATOR.match(first) or _FIELD_LINE.match(rest):
             return "mbox"
     lower = name.lower()
-    if lower.endswith(".txt") and looks_like_printed_text(head):
-        return "printed-text"
     if looks_like_message(stripped):
+        # A printed Outlook header (From:/Sent:/To:/Subject:) also reads as a message header;
+        # a transmitted message has a Date:, a Message-ID: or MIME headers, a printout never does.
+        block = re.split(rb"\r?\n\r?\n", stripped, maxsplit=1)[0]
+        if lower.endswith(".txt") and not _TRANSPORT_FIELD.search(block) and looks_like_printed_text(head):
+            return "printed-text"
         return "eml"
     if looks_like_printed_text(head):
         return "printed-text"
