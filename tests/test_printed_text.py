@@ -8,8 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import foiatool_exe
+
 from foiatool.sources.detect import detect_kind
 from foiatool.sources.printed.pages import classification_marks
 from foiatool.sources.printed.text import read_printed_text

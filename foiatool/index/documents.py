@@ -104,5 +104,12 @@ def release_stamp_counts(conn: sqlite3.Connection, where: tuple[str, list] | Non
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-__all__ = ["document_rows", "document_text", "count_documents", "message_marks", "message_date_texts",
-           "stamp_codes", "release_stamp_counts"]
+__all__ = [
+    "count_documents",
+    "document_rows",
+    "document_text",
+    "message_date_texts",
+    "message_marks",
+    "release_stamp_counts",
+    "stamp_codes",
+]

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import io
 import os
-from datetime import datetime, timezone
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
+from datetime import UTC, datetime, timezone
 
 from ..model import Document, Message, Problem
 from . import archives
@@ -172,7 +172,7 @@ def _read_printed_text(data: bytes, path: str, locator: str) -> Iterator[Item]:
     not_after = None
     if not locator:
         try:
-            not_after = datetime.fromtimestamp(os.stat(path).st_mtime, tz=timezone.utc)
+            not_after = datetime.fromtimestamp(os.stat(path).st_mtime, tz=UTC)
         except (OSError, ValueError, OverflowError):
             not_after = None
     try:

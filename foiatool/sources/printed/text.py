@@ -81,4 +81,4 @@ def read_printed_text(
         yield Problem(path, locator, f"printed emails could not be split ({type(error).__name__}: {str(error)[:200]})")
 
 
-__all__ = ["looks_like_printed_text", "read_printed_text", "pages_of", "MAX_TEXT_CHARS"]
+__all__ = ["MAX_TEXT_CHARS", "looks_like_printed_text", "pages_of", "read_printed_text"]
