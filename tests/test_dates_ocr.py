@@ -38,6 +38,9 @@ SOURCE = Source(path="/release/C0000000.pdf", locator="pdf:page 1", kind="pdf")
          "2009-12-23T17:02:00"),  # C05766678, the margin stamp on the date's line
         ("Tuesday, October 12, 2010 2:02 PM                            1.4(B),B1,1.4(D)",
          "2010-10-12T14:02:00"),  # C05772738
+        ("Tue Dec 28 11:43:49 2010 B6", "2010-12-28T11:43:49"),  # a quoted date, the gap folded
+        ("Fri Jan 0110:46:13 2010", "2010-01-01T10:46:13"),  # the day ran into the hour
+        ("Sun Jan 17 12:52:512010", "2010-01-17T12:52:51"),  # the seconds ran into the year
     ],
 )
 def test_ocr_forms_parse(printed: str, expected: str):

@@ -110,8 +110,13 @@ _TIME_SPACED = re.compile(r"\b(\d{1,2}) (\d\d)(\s*[AaPp]\.?[Mm]\b)")
 _TIME_RUN = re.compile(r"(?<![\d:])([1-9]|1[0-2])([0-5]\d)(\s*[AaPp]\.?[Mm]\b)")
 # "WednesdayFebrua 10": the space after the weekday lost.
 _DAY_INTO_MONTH = re.compile(r"(?<=day)(?=[A-Z])")
-# Exemption stamps printed in the margin on the date's line ("... 5:02 PM      B6", "1.4(B),B1").
-_TRAILING_STAMPS = re.compile(r"(?:\s{2,}|\s+(?=\(b\)))(?:[(\[]?\s*(?:[Bb]\s?\d{1,2}|\(b\)\s*\(\d\)|1\.4\s*\(?[A-Ha-h]?\)?)[\])]?[\s,;]*)+$")
+# BlackBerry's "Fri Jan 0110:46:13 2010" (the day ran into the hour), "17 12:52:512010" (the seconds
+# into the year).
+_DAY_INTO_TIME = re.compile(r"\b([A-Za-z]{3},?\s+\d\d)(\d\d:\d\d:\d\d)\b")
+_SECONDS_INTO_YEAR = re.compile(r"\b(\d{1,2}:\d\d:\d\d)((?:19|20)\d\d)\b")
+# Exemption stamps printed in the margin on the date's line ("... 5:02 PM      B6", "1.4(B),B1");
+# quoted text folds the gap to one space.
+_TRAILING_STAMPS = re.compile(r"\s+(?:[(\[]?\s*(?:[Bb]\s?\d{1,2}|\(b\)\s*\(\d\)|1\.4\s*\(?[A-Ha-h]?\)?)[\])]?[\s,;]*)+$")
 # "Fe ruary", "A ril", "A\u2022ril": a month name broken by a lost or misread letter.
 _BROKEN_WORD = re.compile(r"\b([A-Za-z]{1,4})[ \u2022\u00b7.']([a-z]{2,})\b")
 
@@ -144,6 +149,8 @@ def _ocr_repaired(text: str) -> str:
     text = _COMMA_YEAR.sub(r"\1, ", text)
     text = _YEAR_INTO_HOUR.sub(r"\1 \2", text)
     text = _YEAR_DOT_HOUR.sub(r"\1 \2", text)
+    text = _DAY_INTO_TIME.sub(r"\1 \2", text)
+    text = _SECONDS_INTO_YEAR.sub(r"\1 \2", text)
     text = _TIME_SPACED.sub(r"\1:\2\3", text)
     text = _TIME_RUN.sub(r"\1:\2\3", text)
     text = _DAY_INTO_MONTH.sub(" ", text)
