@@ -37,7 +37,9 @@ _CONTEXT_SLACK = timedelta(hours=14)
 # dateutil fills fields the text lacks from ``default``; parsing with two defaults that differ in
 # every field shows which ones were really printed, so no missing year becomes "this year".
 _DEFAULT_A = datetime(2000, 1, 1, 0, 0)
-_DEFAULT_B = datetime(2004, 2, 2, 0, 0)  # also a leap year: a year-less "Feb 29" still parses
+# Also a leap year (a year-less "Feb 29" still parses), and its day more than a week from A's: a
+# weekday with no day ("Wednesday, ep em er 8") lands dateutil on different days from the two.
+_DEFAULT_B = datetime(2004, 2, 16, 0, 0)
 
 _PAREN_COMMENT = re.compile(r"\([^)]*\)")
 _JUNK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
