@@ -147,6 +147,35 @@ fyi"""
     assert message.subject == "Re: Jordan FM on State of Play"
 
 
+def test_address_list_wrapped_without_indent():
+    # C05767009: the last recipient broken over two lines, the second flush left.
+    text = """From: Tillemann, Tomicah S
+Sent: Monday, December 21, 2009 2:33 PM
+To: Mills, Cheryl D; Toiv, Nora F; Sullivan, Jacob 3; Ross, Alec J; Slaughter, Anne-Marie; ChoIlet, Derek H; C
+3
+Cc: Muscatine, Lissa; S_SpecialAssistants
+Subject: Fw: 12/21 Revisions to Internet Freedom Speech
+
+Folks,"""
+    message = message_from_printed(text, SOURCE)
+    assert message.subject == "Fw: 12/21 Revisions to Internet Freedom Speech"
+    assert [a.name for a in message.cc] == ["Muscatine, Lissa", "S_SpecialAssistants"]
+    assert message.body == "Folks,"
+
+
+def test_stray_mark_before_a_label():
+    # C05771729: a speck read as a quote mark before "To:".
+    text = """  From:                              Slaughter, Anne-Marie <SlaughterA@state.gov>
+  Sent:                              Sunday, August 22, 2010 3:39 PM
+' To:                                H; Abedin, Huma
+  Subject:                           Foreign Affairs Draft
+
+text"""
+    message = message_from_printed(text, SOURCE)
+    assert [a.name for a in message.to] == ["H", "Abedin, Huma"]
+    assert message.subject == "Foreign Affairs Draft"
+
+
 FIRST_PAGE = """From:                             Sullivan, Jacob J <SullivanJJ@state.gov>
 Sent:                             Tuesday, March 2, 2010 5:16 PM
 To:                               H

@@ -33,7 +33,7 @@ _LABEL_LINE = re.compile(
 # a colon followed by a gap of two or more spaces (pdftotext's label column), a lone label, or a
 # stray mark: "From the desk of" and "To the editor" are prose, not labels.
 _LOOSE_LABEL = re.compile(
-    r"""^\s*(?P<name>
+    r"""^\s*(?:['`\u2018\u2019\u2022\u00b7|]\s*)?(?P<name>
         F\s?R\s?[O0]\s?M | F\s?r\s?[o0]\s?(?:m|rn)
       | S[EC]NT(?:\s+BY)? | S[ec]nt(?:\s+by)?
       | T[O0] | T[o0]
@@ -229,9 +229,15 @@ def _outlook_header(lines: Sequence[str], index: int) -> PrintedHeader | None:
                 continue
             break
         previous = fields.get(last, "")
+        following = lines[position + 1] if position + 1 < len(lines) else ""
+        labelled_next = _header_label(following)
         wrapped = last in _WRAPPING_FIELDS and (
             (last in _ADDRESS_FIELDS or last == "attachments") and previous.rstrip().endswith((";", ","))
             or (value_column > 0 and _indent(line) >= value_column - 1)
+            # An address list wrapped without indent, the block going on below it (OCR splits
+            # "Crowley, Philip J" into "C" and "3" on the next line).
+            or (last in _ADDRESS_FIELDS and labelled_next is not None
+                and labelled_next[0] not in fields and labelled_next[0] != "from")
         )
         if not wrapped:
             break
