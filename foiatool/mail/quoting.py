@@ -1,4 +1,9 @@
-"""Splitting a message body into what its author wrote and the quoted history beneath it."""
+"""Splitting a message body into what its author wrote and the quoted history beneath it.
+
+Long because the recognisers (Outlook blocks, bare header blocks in several languages,
+attributions, '>' regions) and the splitter walk the same lines with shared state;
+apart, each would re-derive what the others already know about a line.
+"""
 from __future__ import annotations
 
 import re
