@@ -24,13 +24,10 @@ def command(paths, db, jobs, strict, quiet, tz, output) -> None:
     that hold no email (see 'foiatool documents') are listed with kind
     "not email"; they are not errors, and --strict does not fail on them.
     """
-    from ..index.documents import document_rows
+    from ..index.documents import document_rows, problem_rows
 
     corpus = open_corpus(paths, db, jobs=jobs, strict=strict, quiet=quiet, tz=tz)
-    rows = [
-        {"path": r[0], "locator": r[1], "reason": r[2], "kind": "problem"}
-        for r in corpus.conn.execute("SELECT path, locator, reason FROM problems ORDER BY path, locator, reason")
-    ]
+    rows = [{**row, "kind": "problem"} for row in problem_rows(corpus.conn)]
     rows += [
         {"path": d["path"], "locator": d["locator"],
          "reason": f"a released document that holds no email ({d['pages']} {'page' if d['pages'] == 1 else 'pages'}):"

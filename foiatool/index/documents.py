@@ -30,6 +30,12 @@ def document_rows(conn: sqlite3.Connection, search: str | None = None) -> list[d
     ]
 
 
+def problem_rows(conn: sqlite3.Connection) -> list[dict]:
+    """Every listed problem (path, locator, reason), in path order."""
+    return [{"path": r[0], "locator": r[1], "reason": r[2]}
+            for r in conn.execute("SELECT path, locator, reason FROM problems ORDER BY path, locator, reason")]
+
+
 def document_text(conn: sqlite3.Connection, path: str, locator: str) -> str:
     row = conn.execute("SELECT text FROM documents WHERE path = ? AND locator = ?", (path, locator)).fetchone()
     return row[0] if row else ""
@@ -110,6 +116,7 @@ __all__ = [
     "document_text",
     "message_date_texts",
     "message_marks",
+    "problem_rows",
     "release_stamp_counts",
     "stamp_codes",
 ]
