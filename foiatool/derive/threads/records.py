@@ -75,7 +75,7 @@ def thread_input(message: Message) -> ThreadInput:
     """A parsed message as the threader takes it, its body split into new text and quoted history."""
     from ...mail.quoting import split_quoted
 
-    split = split_quoted(message.body)
+    split = split_quoted(message.body, context_date=message.date)
     return ThreadInput(
         id=message.id,
         message_id=message.message_id,
