@@ -225,31 +225,40 @@ def measure(folder: Path, db: Path, truth: dict[str, dict], texts: Path = DEFAUL
     }
 
 
-def _skeleton(text: str) -> str:
-    """An address with the characters OCR confuses folded together, for spotting variants."""
-    text = text.lower().rstrip(".,;:")
-    for a, b in (("rn", "m"), ("1", "l"), ("i", "l"), ("0", "o"), ("©", "@"), (".corn", ".com"), ("goy", "gov")):
-        text = text.replace(a, b)
-    return re.sub(r"(.)\1+", r"\1", re.sub(r"[^a-z@.]", "", text))
+def _near(a: str, b: str) -> bool:
+    """Two addresses a misreading apart: local parts and domains each within two edits."""
+    from rapidfuzz.distance import Levenshtein
+
+    local_a, _, domain_a = a.rstrip(".,;:").partition("@")
+    local_b, _, domain_b = b.rstrip(".,;:").partition("@")
+    if not local_a or not local_b:
+        return False
+    return Levenshtein.distance(local_a, local_b) <= 2 and Levenshtein.distance(domain_a, domain_b) <= 2
 
 
 def ocr_variants(conn: sqlite3.Connection) -> dict:
-    """People rows other than the top-12 addresses' own whose address folds to the same skeleton."""
+    """People rows, other than a top-12 address's own person, that look like a misreading of it: an
+    address within two edits of it, or no address and the name its person goes by."""
     counts: Counter[str] = Counter()
     for email, n in conn.execute("SELECT lower(email), count(*) FROM addresses WHERE email != '' GROUP BY lower(email)"):
         counts[email] = n
-    people = [(r[0], [e.lower() for e in json.loads(r[1])], r[2]) for r in conn.execute("SELECT id, emails, name FROM people")]
-    owner = {e: pid for pid, emails, _ in people for e in emails}
+    people = [(r[0], [e.lower() for e in json.loads(r[1])], r[2], json.loads(r[3])) for r in
+              conn.execute("SELECT id, emails, name, names FROM people")]
+    owner = {e: pid for pid, emails, _, _ in people for e in emails}
+    by_id = {pid: (name, names) for pid, _, name, names in people}
     top = [e for e, _ in counts.most_common(12)]
     rows = []
     for address in top:
         mine = owner.get(address)
-        skeleton = _skeleton(address)
-        for pid, emails, name in people:
+        own_names = {_fold(n) for n in (by_id.get(mine, ("", {}))[1] or {})} | {_fold(by_id.get(mine, ("", {}))[0])}
+        own_names.discard("")
+        for pid, emails, name, _ in people:
             if pid == mine:
                 continue
-            if any(_skeleton(e) == skeleton for e in emails):
+            if any(_near(e, address) for e in emails) or (not emails and _fold(name) in own_names):
                 rows.append({"top": address, "person": pid, "name": name, "emails": emails})
+    # a row near two top addresses (a name both go by) is one extra row
+    rows = list({row["person"]: row for row in rows}.values())
     return {"top": [{"address": e, "count": counts[e], "person": owner.get(e)} for e in top], "rows": rows}
 
 
