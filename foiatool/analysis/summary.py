@@ -9,6 +9,7 @@ from datetime import timezone, tzinfo
 from ..index.documents import release_stamp_counts
 from ..index.query import Filters
 from ..mail.dates import from_iso
+from .counts import release_counts
 from .network import central_people, people_graph
 from .timeline import activity, period_start, sparkline
 
@@ -20,7 +21,7 @@ def _one(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> int:
 
 # The summary in UTC with the default top lists is computed whenever the index changes
 # and kept in it, so `summary` on a large release answers at once.
-CACHE_KEY = "summary:utc:5"
+CACHE_KEY = "summary:utc:6"
 CACHED_TOP = 5
 
 
@@ -118,6 +119,8 @@ def compute_summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int
     conflicts = json.loads(_meta(conn, "id_conflicts") or "{}")
 
     return {
+        # The shared headline counts (analysis/counts.py); "messages" below is their "distinct".
+        "counts": release_counts(conn),
         "messages": messages,
         "files": files,
         "sources": sources,

@@ -48,7 +48,12 @@ def command(paths, db, jobs, strict, quiet, tz, filters, body, recovered, output
     filters.include_recovered = recovered
     records = message_records(corpus.conn, where=message_where(filters), body=body)
     rows = (flat_message(r) for r in with_marks(corpus.conn, records))
-    output.emit(rows, COLUMNS, default_columns=DEFAULT, tz=corpus.tz, drop_keys=FLAT_ONLY)
+    shown = output.emit(rows, COLUMNS, default_columns=DEFAULT, tz=corpus.tz, drop_keys=FLAT_ONLY)
+    if output.resolved_format() == "table":
+        from ..analysis.counts import release_counts, rows_note
+
+        # A table is for people: say what its rows are, in the words the summary uses.
+        click.echo(rows_note(release_counts(corpus.conn), shown, recovered=recovered))
     corpus.finish()
 
 

@@ -36,7 +36,7 @@ def command(paths, db, jobs, strict, quiet, tz, fmt, top) -> None:
     elif fmt == "markdown":
         from ..render.report import summary_markdown
 
-        click.echo(summary_markdown(data), nl=False)
+        click.echo(summary_markdown(data, data["counts"]), nl=False)
     else:
         from ..render.charts import summary_screen
 

@@ -38,11 +38,13 @@ QUIET_DEFAULT = ["scope", "id", "name", "start", "end", "days", "usual_gap_days"
 @filter_options
 @click.option("--person", "persons", multiple=True, metavar="P", help="Only messages P sent or received (person id, address or name).")
 @click.option("--by", type=click.Choice(["day", "week", "month"]), default="month", show_default=True, help="Period of the activity chart.")
+@click.option("--recovered/--no-recovered", default=False, show_default=True,
+              help="Also count messages rebuilt from quoted history (not in the release).")
 @click.option("--events", is_flag=True, help="List the events (who sent what to whom, in order) instead of counts per period.")
 @click.option("--quiet-periods", "quiet_only", is_flag=True,
               help="List the quiet periods as rows: of each --person and --thread, or of every person and thread.")
 @output_options
-def command(paths, db, jobs, strict, quiet, tz, filters, persons, by, events, quiet_only, output) -> None:
+def command(paths, db, jobs, strict, quiet, tz, filters, persons, by, recovered, events, quiet_only, output) -> None:
     """Activity over time: messages per day, week or month, drawn as bars on a
     terminal and given as rows when piped; --events lists who sent what to whom.
 
@@ -72,6 +74,8 @@ def command(paths, db, jobs, strict, quiet, tz, filters, persons, by, events, qu
             raise click.UsageError(f"no person matches {p!r}")
         person_ids.extend(i for i in ids if i not in person_ids)
     filters.person.extend(person_ids)
+    # The same messages as the summary's "distinct messages" unless --recovered adds the rebuilt ones.
+    filters.include_recovered = recovered
     terminal = get_app().terminal
     fmt = output.resolved_format()
     on_screen = fmt == "table"
@@ -95,6 +99,7 @@ def command(paths, db, jobs, strict, quiet, tz, filters, persons, by, events, qu
             from ..render.charts import activity_chart
 
             activity_chart(terminal.console_out, periods, title=f"Messages per {by}")
+            click.echo(_totals_note(corpus.conn, periods, recovered))
         else:
             output.emit(periods, COLUMNS, default_columns=DEFAULT, id_key="period")
 
@@ -111,3 +116,19 @@ def command(paths, db, jobs, strict, quiet, tz, filters, persons, by, events, qu
                     f" usual gap {q['usual_gap_days']:g} days); --quiet-periods lists them as data"
                 )
     corpus.finish()
+
+
+def _totals_note(conn, periods: list[dict], recovered: bool) -> str:
+    """What the chart counted, in the words the summary uses (analysis/counts.py)."""
+    from ..analysis.counts import LABELS, release_counts
+
+    counts = release_counts(conn)
+    total = sum(r["messages"] for r in periods)
+    undated = sum(r["messages"] for r in periods if r["period"] == "undated")
+    whole = counts["distinct"] + (counts["recovered"] if recovered else 0)
+    what = LABELS["distinct"] + (f" and {LABELS['recovered']}" if recovered else "")
+    note = f"{total} {what}" if total == whole else f"{total} of {whole} {what} (filtered)"
+    note += f"; {undated} {LABELS['undated']}"
+    if not recovered and counts["recovered"]:
+        note += f"; {counts['recovered']} {LABELS['recovered']} not counted (--recovered counts them)"
+    return note

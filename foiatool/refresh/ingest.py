@@ -66,15 +66,14 @@ class IndexReport:
     problem_list: list[Problem] = field(default_factory=list)
 
     def account(self) -> str:
-        """The one-line account every run ends with."""
-        noun = "problem" if self.problems == 1 else "problems"
-        line = f"{self.messages} messages from {self.files} files; "
-        if self.documents:
-            line += f"{self.documents} {'document' if self.documents == 1 else 'documents'} not email; "
-        line += f"{self.problems} {noun}"
-        if self.problems:
-            line += ", see 'foiatool problems'"
-        return line
+        """The one-line account every run ends with, in the counts every command shares (analysis/counts.py)."""
+        from ..analysis.counts import account_line, release_counts
+
+        conn = store.connect(self.db_path, readonly=True)
+        try:
+            return account_line(release_counts(conn))
+        finally:
+            conn.close()
 
 
 @dataclass(slots=True)

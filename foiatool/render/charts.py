@@ -108,16 +108,13 @@ def summary_screen(console, data: dict, tz: tzinfo | None = None) -> None:
     overview = kv_table(
         "Release",
         [
-            ("Messages", f"{d['messages']} distinct, from {d['files']} files ({d['sources']} copies: {kinds})"),
-            ("Problems", f"{d['problems']} items could not be read" + (" (see 'foiatool problems')" if d["problems"] else "")),
-            *([("Not email", f"{d['documents_not_email']} released documents hold no email (see 'foiatool documents')")]
-              if d.get("documents_not_email") else []),
-            ("Dates", f"{_day(d['first'], tz)} to {_day(d['last'], tz)}  ({d['guessed_dates']} guessed, {d.get('inferred_dates', 0)} zone inferred, {d['undated']} undated)"),
+            *_count_rows(d),
+            ("Dates", f"{_day(d['first'], tz)} to {_day(d['last'], tz)}  ({d['guessed_dates']} guessed, {d.get('inferred_dates', 0)} zone inferred)"),
             ("Monthly", _monthly_line(d["monthly"], d["sparkline"])),
             ("Threads", f"{d['threads']}  (sizes: " + ", ".join(f"{k}: {v}" for k, v in d["thread_sizes"].items()) + ")"),
             ("People", f"{d['people']} in {d['organisations']} organisations ({d['parent_organisations']} parent organisations)"),
-            ("Duplicates", f"{dup['messages_with_copies']} messages found more than once ({dup['extra_copies']} extra copies); {dup['near_duplicates']} near-duplicates"),
-            ("Withheld?", f"{d['recovered']} messages recovered from quoted history; {d['referenced_not_in_dump']} referenced but not in the dump"),
+            ("Copies", f"{d['sources']} copies found ({kinds}); {dup['messages_with_copies']} messages found more than once"),
+            ("Withheld?", f"{d['referenced_not_in_dump']} messages referenced but not in the dump"),
             ("Redactions", f"{d['redactions']['marks']} marks in {d['redactions']['messages']} messages"
              + (" (" + ", ".join(f"{k}: {v}" for k, v in d["redactions"]["by_code"].items()) + ")" if d["redactions"]["by_code"] else "")),
             *([("Release stamps", "documents stamped " + ", ".join(
@@ -135,6 +132,22 @@ def summary_screen(console, data: dict, tz: tzinfo | None = None) -> None:
                             [[p["id"], p["name"], p["correspondents"], p["messages"]] for p in d["central_people"]]))
     parts.append(list_table("Busiest days", ["Day", "Msgs"], [[x["day"], x["messages"]] for x in d["busiest_days"]]))
     console.print(Panel(Group(*[_spaced(p) for p in parts]), title="foiatool summary", title_align="left"))
+
+
+def _count_rows(d: dict) -> list[tuple[str, str]]:
+    """The shared headline counts (analysis/counts.py), one row each, in their order and words."""
+    from ..analysis.counts import COUNT_LABELS
+
+    counts = d.get("counts") or {}
+    notes = {
+        "files_read": f" of {counts.get('files', 0)} files found",
+        "messages": " (each printed or exported copy counted)",
+        "distinct": " (duplicates counted once)",
+        "problems": " (see 'foiatool problems')" if counts.get("problems") else "",
+        "not_email": " (see 'foiatool documents')" if counts.get("not_email") else "",
+    }
+    return [(label[0].upper() + label[1:], f"{counts.get(key, 0)}{notes.get(key, '')}")
+            for key, label in COUNT_LABELS if key != "files"]
 
 
 def _day(value: str | None, tz: tzinfo | None) -> str:
