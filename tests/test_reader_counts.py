@@ -76,3 +76,14 @@ def test_timeline_counts_the_distinct_messages_and_their_undated(sample_db: Path
     screen = query(sample_db, "timeline", "-f", "table").stdout
     assert f"{counts['distinct']} distinct messages" in screen
     assert f"{counts['recovered']} recovered from quoted history not counted" in screen
+
+
+def test_readme_walkthrough_shows_the_counts_the_tool_prints(tmp_path: Path) -> None:
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    quoted = re.search(r"on `samples/`: `([^`]+)`", readme)
+    assert quoted, "the README quotes the account line of samples/"
+    proc = run_exe("summary", str(SAMPLES / "dump"), str(SAMPLES / "release"), "--db", str(tmp_path / "s.db"), "-f", "json")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert " ".join(proc.stderr.decode().split()) == quoted.group(1)
+    table = query(tmp_path / "s.db", "messages", "-f", "table").stdout.splitlines()[-1]
+    assert f"`{table}`" in readme
