@@ -7,6 +7,7 @@ from datetime import tzinfo
 
 from ..errors import UsageError
 from ..mail.dates import from_iso
+from .citations import Citer
 
 
 @dataclass(slots=True)
@@ -16,6 +17,7 @@ class TreeNode:
     record: dict | None          # the message record (None for placeholders)
     how: str = ""                # how this node was linked to its parent: header | quote | subject
     children: list["TreeNode"] = field(default_factory=list)
+    cites: list[str] = field(default_factory=list)  # where a reader finds it in the release (see citations)
 
     def marks(self) -> list[str]:
         out: list[str] = []
@@ -26,6 +28,8 @@ class TreeNode:
         r = self.record or {}
         if r.get("duplicate_of"):
             out.append(f"near-duplicate of {r['duplicate_of']}")
+        if self.cites:
+            out.append(self.cites[0])
         if len(r.get("sources") or []) > 1:
             out.append(f"{len(r['sources'])} copies")
         if r.get("date_status") and r["date_status"] != "ok":
@@ -111,10 +115,12 @@ def resolve_thread_ids(conn: sqlite3.Connection, wanted: list[str]) -> list[str]
 
 
 def thread_tree(conn: sqlite3.Connection, thread_id: str, messages: list[dict]) -> ThreadTree:
+    """The reply tree of one thread from the index's edges; each message node carries its citations."""
+    citer = Citer(conn)
     by_id = {m["id"]: m for m in messages}
     subject_row = conn.execute("SELECT subject FROM threads WHERE id=?", (thread_id,)).fetchone()
     nodes: dict[str, TreeNode] = {
-        mid: TreeNode(mid, "recovered" if m["recovered"] else "message", m) for mid, m in by_id.items()
+        mid: TreeNode(mid, "recovered" if m["recovered"] else "message", m, cites=citer.message(mid)) for mid, m in by_id.items()
     }
     for ref, in conn.execute("SELECT DISTINCT ref_message_id FROM placeholders WHERE thread_id=?", (thread_id,)):
         nodes.setdefault(f"ph:{ref}", TreeNode(f"ph:{ref}", "placeholder", None))
