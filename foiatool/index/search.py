@@ -20,18 +20,31 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+_OPERATORS = ("AND", "OR", "NOT")
+_QUOTE_HINT = "to search for the word itself, put it in double quotes, e.g. '\"{word}\"'"
+
+
+def _operator_error(word: str, why: str) -> UsageError:
+    return UsageError(f"{word} is a search operator and {why}; " + _QUOTE_HINT.format(word=word.lower()))
+
+
 def fts_query(query: str) -> str:
     """Translate ``subject:detainer AND from:morton NOT "weekly statistics"`` into FTS5 syntax.
 
     Words and phrases match anywhere unless prefixed by a field (from:, to:, cc:,
     subject:, body:); AND, OR, NOT and parentheses combine them (juxtaposition
-    means AND); a trailing * makes a prefix search.
+    means AND); a trailing * makes a prefix search. A query FTS5 would reject
+    (an operator with nothing on one side, an unclosed parenthesis or quote)
+    is a UsageError that says what is wrong and how to quote it instead.
     """
     out: list[str] = []
     pos = 0
+    depth = 0
     text = query.strip()
     if not text:
         raise UsageError("empty search query")
+    if text.count('"') % 2:
+        raise UsageError('a double quote (") in the search query is never closed; close the phrase, e.g. \'"records act"\'')
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if m is None or m.end() == pos:
@@ -43,32 +56,65 @@ def fts_query(query: str) -> str:
             column = FIELDS.get(field.lower())
             if column is None:
                 raise UsageError(f"unknown search field {field + ':'!r}; use one of from:, to:, cc:, subject:, body:")
+        operand_before = bool(out) and out[-1] not in ("(", *_OPERATORS)
         if paren:
             if column:
                 raise UsageError(f"put the text after {field}: in quotes, e.g. {field}:\"(b)(6)\"")
+            if paren == "(":
+                depth += 1
+                if operand_before:
+                    out.append("AND")  # FTS5 does not join a group to what stands before it without an operator
+            else:
+                depth -= 1
+                if depth < 0:
+                    raise UsageError("a ')' in the search query has no '(' before it; to search for a parenthesis, "
+                                     "put the text in double quotes, e.g. '\"(b)(6)\"'")
+                if not operand_before:
+                    raise UsageError("an empty '( )' or an operator before ')' in the search query; "
+                                     "to search for a parenthesis, put the text in double quotes, e.g. '\"(b)(6)\"'")
             out.append(paren)
             continue
-        if word in ("AND", "OR", "NOT") and not column:
+        if word in _OPERATORS and not column:
+            if not operand_before:
+                raise _operator_error(word, "needs a word or phrase before it" if word != "NOT" else
+                                      "needs something before it to exclude from, e.g. 'detainer NOT weekly'")
             if word == "NOT" and out and out[-1] == "AND":
                 out.pop()  # FTS5's NOT is binary: "a AND NOT b" is written "a NOT b"
-            if word == "NOT" and (not out or out[-1] in ("(", "OR")):
-                raise UsageError("NOT needs something before it to exclude from, e.g. 'detainer NOT weekly'")
             out.append(word)
             continue
         if phrase is not None:
             term = _quote(phrase)
         else:
             assert word is not None
+            if not word.strip("*"):
+                raise UsageError("'*' alone matches nothing; put it after the start of a word, e.g. 'detain*'")
             star = word.endswith("*") and len(word) > 1
             term = _quote(word.rstrip("*")) + ("*" if star else "")
+        if operand_before:
+            out.append("AND")
         out.append(f"{column} : {term}" if column else term)
+    if out[-1] in _OPERATORS:
+        raise _operator_error(out[-1], "needs a word or phrase after it")
+    if depth > 0:
+        raise UsageError("a '(' in the search query is never closed; add the ')' or, to search for a parenthesis, "
+                         "put the text in double quotes, e.g. '\"(b)(6)\"'")
     return " ".join(out)
 
 
-def search_ids(conn: sqlite3.Connection, query: str, limit: int | None = None, filters: Filters | None = None) -> list[str]:
-    """Message ids matching ``query``, best match first (bm25); ``filters`` narrow them as in the listings."""
+# Marks around a hit in a snippet: rare in mail, visible in every output format, easy to strip.
+HIT_OPEN, HIT_CLOSE = "«", "»"
+
+
+def search_hits(conn: sqlite3.Connection, query: str, limit: int | None = None,
+                filters: Filters | None = None) -> list[tuple[str, str]]:
+    """(message id, snippet) for each message matching ``query``, best match first (bm25).
+
+    The snippet is up to 12 words from the column that matched best, the hits between « and »,
+    … where text was cut; ``filters`` narrow the messages as in the listings.
+    """
     fts = fts_query(query)
-    sql = "SELECT id FROM messages_fts WHERE messages_fts MATCH ?"
+    sql = (f"SELECT id, snippet(messages_fts, -1, '{HIT_OPEN}', '{HIT_CLOSE}', '…', 12) "
+           "FROM messages_fts WHERE messages_fts MATCH ?")
     params: list = [fts]
     if filters is not None and not filters.empty():
         where, where_params = message_where(filters)
@@ -79,6 +125,57 @@ def search_ids(conn: sqlite3.Connection, query: str, limit: int | None = None, f
         sql += " LIMIT ?"
         params.append(limit)
     try:
-        return [r[0] for r in conn.execute(sql, params)]
+        return [(r[0], " ".join((r[1] or "").split())) for r in conn.execute(sql, params)]
     except sqlite3.OperationalError as exc:
-        raise UsageError(f"cannot search for {query!r}: {exc}") from exc
+        raise UsageError(f"cannot search for {query!r}: the search engine rejected it ({exc}); "
+                         "put words with special characters in double quotes, e.g. '\"(b)(6)\"'") from exc
+
+
+def search_ids(conn: sqlite3.Connection, query: str, limit: int | None = None, filters: Filters | None = None) -> list[str]:
+    """Message ids matching ``query``, best match first (bm25); ``filters`` narrow them as in the listings."""
+    return [mid for mid, _ in search_hits(conn, query, limit, filters)]
+
+
+_QUERY_SYNTAX = re.compile(r'["()*:]|\b(?:AND|OR|NOT)\b')
+
+
+def term_query(line: str) -> str:
+    """A line of a terms file as a query: plain words are one phrase (a name, ``Cheryl Mills``);
+    a line using the query language (quotes, AND/OR/NOT, parentheses, field:, prefix*) is taken as written."""
+    line = line.strip()
+    return line if _QUERY_SYNTAX.search(line) else _quote(line)
+
+
+def term_hits(conn: sqlite3.Connection, query: str, filters: Filters | None = None, top: int = 5) -> dict:
+    """What one term hits: the matching messages, their threads, and the people taking part in them
+    (sender or recipient), the most involved first."""
+    ids = search_ids(conn, query, filters=filters)
+    threads: list[str] = []
+    people: list[dict] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        threads += [r[0] for r in conn.execute(
+            f"SELECT DISTINCT thread_id FROM messages WHERE id IN ({marks}) AND thread_id IS NOT NULL", chunk)]
+    counts: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for person, name, n in conn.execute(
+            f"SELECT a.person, p.name, count(DISTINCT a.message) FROM addresses a JOIN people p ON p.id = a.person "
+            f"WHERE a.message IN ({marks}) GROUP BY a.person", chunk,
+        ):
+            counts[person] = counts.get(person, 0) + n
+            names[person] = name
+    people = [{"id": pid, "name": names[pid], "messages": n}
+              for pid, n in sorted(counts.items(), key=lambda kv: (-kv[1], names[kv[0]], kv[0]))]
+    return {
+        "messages": len(ids),
+        "threads": len(dict.fromkeys(threads)),
+        "people": len(people),
+        "top_people": "; ".join(f"{p['name'] or p['id']} ({p['messages']})" for p in people[:top]),
+        "message_ids": ids,
+        "thread_ids": list(dict.fromkeys(threads)),
+        "people_hit": people,
+    }
