@@ -18,20 +18,28 @@ KEY_COLUMNS = {
 }
 
 
-@click.command("redactions")
+@click.command("redactions", short_help="Count redaction marks by exemption code, thread, sender, month or field.")
 @corpus_options()
 @filter_options
-@click.option("--by", type=click.Choice(list(KEY_COLUMNS)), default="code", show_default=True, help="Group the counts by this.")
+@click.option("--by", type=click.Choice(list(KEY_COLUMNS)), default="code", show_default=True,
+              help="Group the counts by exemption code, thread, sender (person), month or header field.")
 @output_options
 def command(paths, db, jobs, strict, quiet, tz, filters, by, output) -> None:
-    """Count redaction marks ((b)(6), (b)(7)(C), Gov. Code §6254(c), [REDACTED], ███ ...)
-    by exemption code (with its plain-English meaning), thread, sender, month or field.
+    """Count redaction marks by exemption code, thread, sender, month or field.
 
-    A redacted sender or recipient counts as a mark in the 'from'/'to'/'cc'
-    field; it is never a person. Each distinct message counts once (a
-    near-duplicate copy is left out). By code, "Stamped docs" counts the
-    released documents whose release stamp cites the code (RELEASE IN PART
-    B5, B6), and "full" those stamped RELEASE IN FULL.
+    \b
+    A mark is any of the forms releases use, for example:
+      (b)(6)  (b)(7)(C)  B6  Gov. Code 6254(c)  [REDACTED]  ███
+    By code, each row also gives the code's plain-English meaning.
+
+    A redacted sender or recipient counts as a mark in the 'from', 'to' or
+    'cc' field; it is never a person. Each distinct message counts once (a
+    near-duplicate copy is left out).
+
+    By code, "Stamped docs" counts the released documents whose release
+    stamp cites the code (RELEASE IN PART B5,B6 counts for B5 and for B6);
+    a row "full" counts the documents stamped RELEASE IN FULL, and a row
+    "denied" those stamped DENIED IN FULL.
     """
     from ..analysis.redactions import redaction_rows
 
