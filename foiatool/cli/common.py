@@ -123,6 +123,13 @@ def open_corpus(paths: tuple[str, ...] | list[str], db: str | None, *, jobs: int
     expanded = expand_paths(tuple(paths))
     if not expanded and not db:
         raise UsageError("give one or more PATHs (files, folders, archives; '-' reads paths from stdin) or --db FILE")
+    # A PATH that names nothing is a typo or a missing mount: reading on would answer with an
+    # empty release and exit 0, which a reader takes for "no mail". (A broken link is an item
+    # of the dump and is listed as a problem.)
+    missing = [p for p in expanded if not os.path.lexists(p)]
+    if missing:
+        noun = "path does" if len(missing) == 1 else "paths do"
+        raise UsageError(f"{'this' if len(missing) == 1 else 'these'} {noun} not exist: " + ", ".join(repr(p) for p in missing))
     db_path = db or str(store.default_db_path(expanded))
     zone = parse_tz(tz)
     report = None
