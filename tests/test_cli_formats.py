@@ -18,7 +18,8 @@ LISTINGS = [
     ("messages", ["messages"], "id", "Subject"),
     ("threads", ["threads"], "id", "Subject"),
     ("people", ["people"], "id", "Name"),
-    ("timeline", ["timeline"], "period", "Messages"),
+    # --by month: without it the period follows the span of the dates (issue 15).
+    ("timeline", ["timeline", "--by", "month"], "period", "Messages"),
     ("timeline-events", ["timeline", "--events"], "id", "Subject"),
     ("search", ["search", "detainer"], "id", "Subject"),
     ("search-threads", ["search", "detainer", "--threads"], "id", "Subject"),

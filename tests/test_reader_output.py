@@ -34,3 +34,43 @@ def test_a_missing_path_on_stdin_is_an_error_too(tmp_path: Path) -> None:
     proc = run_exe("messages", "-", "--db", str(tmp_path / "x.db"), input=f"{tmp_path / 'gone.eml'}\n".encode())
     assert proc.returncode == 2
     assert "gone.eml" in proc.stderr.decode()
+
+
+# --- timelines: a default period from the span, long silences folded ---------------------------
+
+
+def test_timeline_default_period_follows_the_span(sample_db: Path) -> None:
+    # The sample release runs from 1 March to 12 May 2011: about ten weeks, so weeks.
+    periods = [r.split("\t")[0] for r in query(sample_db, "timeline", "--tz", "UTC").stdout.splitlines()[1:]]
+    assert periods[0] == "2011-W09" and periods[-2:] == ["2011-W19", "undated"]
+    # One thread over a few days reads in days.
+    tsv = query(sample_db, "threads", "--sort", "messages", "-f", "ids").stdout.split()
+    days = query(sample_db, "timeline", "--tz", "UTC", "--thread", tsv[0]).stdout.splitlines()[1:]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", line.split("\t")[0]) for line in days if not line.startswith("undated"))
+    years = query(sample_db, "timeline", "--tz", "UTC", "--by", "year").stdout.splitlines()[1:]
+    assert [line.split("\t")[:2] for line in years] == [["2011", "56"], ["undated", "1"]]
+
+
+def test_the_screen_folds_long_silences_and_data_keeps_every_period(sample_db: Path) -> None:
+    screen = invoke("timeline", "--db", str(sample_db), "--tz", "UTC", "--by", "day", "-f", "table",
+                    env={"COLUMNS": "100"}).stdout
+    # 22 April to 1 May 2011 holds no mail: one row says so instead of ten empty ones.
+    assert "... 10 quiet days ..." in screen
+    assert "2011-04-25" not in screen
+    assert "2011-04-19" in screen  # a short silence (one or two days) stays visible as it is
+    data = query(sample_db, "timeline", "--tz", "UTC", "--by", "day").stdout
+    assert "2011-04-25\t0\t" in data and "quiet" not in data
+    lines = screen.splitlines()
+    assert len(lines) < len(data.splitlines()) + 3
+
+
+def test_fold_quiet_keeps_short_silences() -> None:
+    from foiatool.analysis.timeline import fold_quiet
+
+    def row(period: str, n: int) -> dict:
+        return {"period": period, "start": period, "messages": n, "senders": n, "threads": n, "guessed": 0}
+
+    rows = [row("a", 1), row("b", 0), row("c", 0), row("d", 1)] + [row(f"e{i}", 0) for i in range(14)] + [row("f", 2)]
+    folded = fold_quiet(rows, "month")
+    assert [r["period"] for r in folded] == ["a", "b", "c", "d", "... 14 quiet months ...", "f"]
+    assert folded[4]["start"] == "e0" and folded[4]["end"] == "e13" and folded[4]["quiet"] == 14

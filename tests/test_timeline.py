@@ -217,7 +217,8 @@ def test_periods_follow_the_zone_and_guessed_dates_are_counted_as_such(rhythm: P
     assert invoke("index", str(dump), "--db", str(db), "-q").exit_code == 0
 
     def months(*args: str) -> dict[str, tuple[int, int]]:
-        rows = ndjson_rows(invoke("timeline", "--db", str(db), "-f", "ndjson", *args).stdout)
+        # --by month: without it the period follows the span of the dates (issue 15).
+        rows = ndjson_rows(invoke("timeline", "--db", str(db), "--by", "month", "-f", "ndjson", *args).stdout)
         return {r["period"]: (r["messages"], r["guessed"]) for r in rows}
 
     # Data without --tz is counted in UTC, so it is the same on every machine.

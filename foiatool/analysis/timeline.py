@@ -11,7 +11,12 @@ from statistics import median
 from ..index.query import Filters, message_where
 from ..mail.dates import from_iso, iso, to_zone
 
-PERIODS = ("day", "week", "month")
+PERIODS = ("day", "week", "month", "year")
+# The default period follows the span of the dates: the finest one that still gives a chart
+# a person can take in (a few to a few dozen rows). Spans in days, inclusive upper bounds.
+AUTO_PERIODS = ((31, "day"), (182, "week"), (366 * 8, "month"))
+# A run of this many empty periods or more is drawn as one "... N quiet months ..." row.
+FOLD_RUN = 4
 # A silence is "quiet" when it is this many times the usual gap, and at least this long.
 QUIET_FACTOR = 4.0
 QUIET_MINIMUM = timedelta(days=3)
@@ -28,6 +33,8 @@ def period_start(when: datetime, by: str, tz: tzinfo | None) -> date:
         return d
     if by == "week":
         return d - timedelta(days=d.weekday())
+    if by == "year":
+        return d.replace(month=1, day=1)
     return d.replace(day=1)
 
 
@@ -36,10 +43,14 @@ def next_period(d: date, by: str) -> date:
         return d + timedelta(days=1)
     if by == "week":
         return d + timedelta(days=7)
+    if by == "year":
+        return date(d.year + 1, 1, 1)
     return date(d.year + (d.month == 12), d.month % 12 + 1, 1)
 
 
 def period_label(d: date, by: str) -> str:
+    if by == "year":
+        return str(d.year)
     if by == "month":
         return d.strftime("%Y-%m")
     if by == "week":
@@ -97,6 +108,60 @@ def activity(conn: sqlite3.Connection, filters: Filters, by: str = "month", tz: 
     if undated:
         rows.append({"period": "undated", "start": None, "messages": undated, "senders": None, "threads": None, "guessed": None})
     return rows
+
+
+def choose_period(dates: Sequence[datetime]) -> str:
+    """The period a chart of these dates reads best in, from their span.
+
+    The span is taken between the 1st and 99th percentile, so a handful of stray
+    dates (a sender's clock decades off) do not turn months of mail into one bar.
+    """
+    ordered = sorted(dates)
+    if not ordered:
+        return "month"
+    trim = len(ordered) // 100
+    span = (ordered[-1 - trim] - ordered[trim]).days
+    for longest, by in AUTO_PERIODS:
+        if span <= longest:
+            return by
+    return "year"
+
+
+def auto_period(conn: sqlite3.Connection, filters: Filters) -> str:
+    """``choose_period`` over the dates of the filtered messages (near-duplicate copies once)."""
+    where, params = message_where(replace(filters, include_duplicates=False))
+    dates = [when for (d,) in conn.execute(f"SELECT m.date FROM messages m WHERE {where} AND m.date IS NOT NULL", params)
+             if (when := from_iso(d)) is not None]
+    return choose_period(dates)
+
+
+def fold_quiet(rows: list[dict], by: str, run: int = FOLD_RUN) -> list[dict]:
+    """The activity rows with each run of ``run`` or more empty periods folded into one row.
+
+    A folded row has ``quiet`` (how many periods), ``start``/``end`` (the first and last of
+    them) and a ``period`` that says it: ``... 14 quiet months ...``. Short silences stay
+    as they are, since a missing week inside busy months is worth seeing.
+    """
+    out: list[dict] = []
+    empty: list[dict] = []
+
+    def flush() -> None:
+        if len(empty) >= run:
+            unit = by if len(empty) == 1 else by + "s"
+            out.append({"period": f"... {len(empty)} quiet {unit} ...", "start": empty[0]["start"], "end": empty[-1]["start"],
+                        "messages": 0, "senders": None, "threads": None, "guessed": None, "quiet": len(empty)})
+        else:
+            out.extend(empty)
+        empty.clear()
+
+    for row in rows:
+        if row["period"] != "undated" and not row["messages"]:
+            empty.append(row)
+            continue
+        flush()
+        out.append(row)
+    flush()
+    return out
 
 
 @dataclass(slots=True)

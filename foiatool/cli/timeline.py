@@ -37,7 +37,9 @@ QUIET_DEFAULT = ["scope", "id", "name", "start", "end", "days", "usual_gap_days"
 @corpus_options()
 @filter_options
 @click.option("--person", "persons", multiple=True, metavar="P", help="Only messages P sent or received (person id, address or name).")
-@click.option("--by", type=click.Choice(["day", "week", "month"]), default="month", show_default=True, help="Period of the activity chart.")
+@click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default=None,
+              help="Period of the activity chart (default: from the span of the dates: day up to a month,"
+                   " week up to half a year, month up to eight years, else year).")
 @click.option("--recovered/--no-recovered", default=False, show_default=True,
               help="Also count messages rebuilt from quoted history (not in the release).")
 @click.option("--events", is_flag=True, help="List the events (who sent what to whom, in order) instead of counts per period.")
@@ -48,7 +50,9 @@ def command(paths, db, jobs, strict, quiet, tz, filters, persons, by, recovered,
     """Activity over time: messages per day, week or month, drawn as bars on a
     terminal and given as rows when piped; --events lists who sent what to whom.
 
-    Periods are counted in the --tz zone; without --tz, in local time on a
+    Without --by the period follows the span of the dates. On a terminal a run of
+    empty periods folds into one row ("... 14 quiet months ..."); data formats
+    list every period. Periods are counted in the --tz zone; without --tz, in local time on a
     terminal and in UTC when the output is data, so piped output is the same on
     every machine. Messages with a guessed date are counted in their period
     (the 'guessed' key says how many); messages with no date are counted on a
@@ -61,7 +65,7 @@ def command(paths, db, jobs, strict, quiet, tz, filters, persons, by, recovered,
     as rows in any --format, for the named people and threads or for everyone.
     """
     from ..analysis.people import find_people
-    from ..analysis.timeline import activity, quiet_period_rows
+    from ..analysis.timeline import activity, auto_period, fold_quiet, quiet_period_rows
     from ..index.query import flat_message, message_records, message_where
     from .people import ensure_aliases
 
@@ -94,11 +98,15 @@ def command(paths, db, jobs, strict, quiet, tz, filters, persons, by, recovered,
         rows = (flat_message(r) for r in message_records(corpus.conn, where=message_where(filters)))
         output.emit(rows, MESSAGE_COLUMNS, default_columns=EVENT_DEFAULT, tz=corpus.tz, drop_keys=FLAT_ONLY)
     else:
+        chosen = by is None
+        by = by or auto_period(corpus.conn, filters)
         periods = activity(corpus.conn, filters, by, zone)
         if on_screen and output.columns is None:
             from ..render.charts import activity_chart
 
-            activity_chart(terminal.console_out, periods, title=f"Messages per {by}")
+            # Long silences fold into one row on the screen; data formats keep every period.
+            title = f"Messages per {by}" + (" (from the span of the dates; --by day|week|month|year)" if chosen else "")
+            activity_chart(terminal.console_out, fold_quiet(periods, by), title=title)
             click.echo(_totals_note(corpus.conn, periods, recovered))
         else:
             output.emit(periods, COLUMNS, default_columns=DEFAULT, id_key="period")

@@ -33,10 +33,16 @@ def activity_chart(console, rows: list[dict], title: str = "Messages", width: in
         table.add_column("Guessed", justify="right")
     if width is None:
         # what the period, count and sender columns need; the bars get the rest, up to 50 cells
-        label = max((len(str(r["period"])) for r in rows), default=7)
+        label = max((len(str(r["period"])) for r in rows if not r.get("quiet")), default=7)
         width = max(10, min(50, console.width - label - (30 if show_guessed else 21)))
     top = max((r["messages"] for r in rows if r.get("messages")), default=0) or 1
     for r in rows:
+        if r.get("quiet"):
+            # A folded run of empty periods: one dim row that says how long the silence was.
+            # The words go in the bar column: a long label in the period column would widen it for every row.
+            cells = [Text("⋮", style="dim"), Text(_text(r["period"]), style="dim"), "", ""] + ([""] if show_guessed else [])
+            table.add_row(*cells)
+            continue
         n = r.get("messages") or 0
         length = 0 if n == 0 else max(1, round(n * width / top))
         cells = [Text(_text(r["period"])), Text("█" * length, style="cyan"), str(n), "" if r.get("senders") is None else str(r["senders"])]
