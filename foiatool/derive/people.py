@@ -4,13 +4,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Collection, Iterable, Mapping, Sequence
 
 from ..errors import UsageError
 from ..mail.addresses import compact_local, fold_accents, name_matches_address, normalise_name, spellings
 from ..mail.marks.orgs import Org, organisation_of_email
 from ..model import Address
 from .aliases import NAME_ONLY_PREFIX, AliasRule
+from .unionfind import UnionFind
 from .variants import address_variants, name_variants
 
 
@@ -38,6 +39,8 @@ _QUOTES = "\"'\u201c\u201d\u2018\u2019`"
 _ADDRESS_ONLY = re.compile(r"(?:mailto:)?([^\s@<>()\[\]\"',;:]+@[^\s@<>()\[\]\"',;:]+)", re.IGNORECASE)
 _SIMPLE_LAST_FIRST = re.compile(r"^([^,()\[\]<>]+),\s*([^,()\[\]<>]+)$")
 _NOT_ALNUM = re.compile(r"[\W_]+")
+# "betsy.ebeling": an address's local part standing in for a name
+_DOTTED = re.compile(r"[^\W\d_]\.[^\W\d_]")
 _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "cpa", "jd"})
 
 # Shared mailboxes: a name on them says who sent that one message, not who the mailbox is.
@@ -112,11 +115,13 @@ def _first_last(form: str) -> str:
     return form
 
 
-def _form_rank(form: str, count: int) -> tuple[int, int, int, int, str]:
+def _form_rank(form: str, count: int) -> tuple[int, int, int, int, int, str]:
     shown = _first_last(form)
     cased = shown.isupper() or shown.islower()
     bracketed = any(ch in shown for ch in "()[]<>")
-    return (int(bracketed), int(cased), int(shown != form), -count, form)
+    # a printed header run into the name ("Crowley, Philip J., Sullivan, Jacob 3", "Russo, Robert V , Sent: ...")
+    run_on = form.count(",") > 1 or any(ch in form for ch in ";:@") or bool(_DOTTED.search(form))
+    return (int(bracketed), int(run_on), int(cased), int(shown != form), -count, form)
 
 
 class _Names:
@@ -160,28 +165,6 @@ def best_display_name(forms: Mapping[str, int], key_of: _KeyCache | None = None)
     if not forms:
         return ""
     return _first_last(_best_form(forms, key_of or _KeyCache()))
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, item: str) -> str:
-        parent = self.parent
-        root = item
-        while parent.setdefault(root, root) != root:
-            root = parent[root]
-        while item != root:
-            parent[item], item = root, parent[item]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            # the smaller string becomes root so the structure does not depend on input order
-            if rb < ra:
-                ra, rb = rb, ra
-            self.parent[rb] = ra
 
 
 class PeopleIndex:
@@ -260,12 +243,31 @@ class PeopleIndex:
         return [f"{person.id}: {what}; nothing was merged"]
 
 
+def correspondents_of(rows: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    """Each address's fellow addresses on its messages, from (message id, address) rows."""
+    on_message: dict[str, set[str]] = defaultdict(set)
+    for message, email in rows:
+        email = (email or "").strip().lower()
+        if email:
+            on_message[message].add(email)
+    fellows: dict[str, set[str]] = defaultdict(set)
+    for members in on_message.values():
+        if len(members) > 1:
+            for email in members:
+                fellows[email].update(members)
+    for email, others in fellows.items():
+        others.discard(email)
+    return dict(fellows)
+
+
 def _listing_order(person: Person) -> tuple[int, str]:
     return (-person.count, person.id)
 
 
 def resolve_people(
-    occurrences: Iterable[tuple[Address, int]], aliases: Sequence[AliasRule] = ()
+    occurrences: Iterable[tuple[Address, int]],
+    aliases: Sequence[AliasRule] = (),
+    correspondents: Mapping[str, Collection[str]] | None = None,
 ) -> PeopleIndex:
     """Group every address and name-only mention into persons, merging only on evidence.
 
@@ -273,7 +275,11 @@ def resolve_people(
     name normalises the same within one organisation (not a personal mail
     provider, not a role mailbox), or when the aliases put them together. A
     name without an address joins the one person known by that name, or the
-    one whose address spells it; when two people share it, it stays apart.
+    one whose address spells it, or the one who carries nearly all of the
+    name's uses; otherwise it stays apart. OCR misreadings of an address join
+    it (see variants.py); two addresses whose owner signs them with one name,
+    consistently and often, join when the evidence in ``_same_owner`` holds
+    (``correspondents``: each address's fellow addresses on its messages).
     """
     key_of = _KeyCache()
     mailboxes: dict[str, _Names] = {}
@@ -328,7 +334,7 @@ def resolve_people(
             -mailboxes[email].count, email,
         )
 
-    groups = _UnionFind()
+    groups = UnionFind()
     notes: dict[str, list[str]] = defaultdict(list)
 
     alias_members: dict[str, list[str]] = defaultdict(list)
@@ -397,6 +403,23 @@ def resolve_people(
         if groups.find(email) != groups.find(target):
             groups.union(target, email)
             notes[email].append(f"merged as an OCR variant: {variant.why}")
+
+    key_uses: dict[str, dict[str, int]] = {}
+    for email in emails:
+        uses: dict[str, int] = defaultdict(int)
+        for form, count in mailboxes[email].forms.items():
+            uses[key_of(form)] += count
+        key_uses[email] = uses
+    for head, member, why in _same_owner(
+        [e for e in emails if not role[e] and e not in variant_of and e not in kept_apart],
+        usual_key, key_uses, correspondents, groups, rank,
+    ):
+        rules = {email_rule[e].person for e in (head, member) if e in email_rule}
+        if len(rules) > 1:
+            notes[member].append(f"not merged with {head} ({why}): the aliases give them to different persons")
+        elif groups.find(head) != groups.find(member):
+            groups.union(head, member)
+            notes[member].append(f"merged {member} into {head}: {why}")
 
     members_of: dict[str, list[str]] = defaultdict(list)
     for email in emails:
@@ -477,6 +500,14 @@ def resolve_people(
                 continue
             attached[root].append(key)
             notes[head].append(f"attached {said} to {head}: {how}")
+        elif len(candidates) > 1 and (dominant := _dominant(lookup, candidates, members_of, key_uses)):
+            root, top, rest = dominant
+            head = primary_of_root[root]
+            attached[root].append(key)
+            notes[head].append(
+                f"attached {said} to {head}: {plural_how}, but {top} of the name's {top + rest} uses on an address "
+                f"are {head}'s (at least {DOMINANCE}x the others')"
+            )
         elif lookup != key and lookup in mentions:
             # the name it is read as stays alone (ambiguous or unknown): this one joins it
             following[lookup].append(key)
@@ -563,6 +594,90 @@ def resolve_people(
     return PeopleIndex(persons, by_email, by_name_key, key_of)
 
 
+# A name-only mention goes to the person holding this many times every other person's uses of the name.
+DOMINANCE = 10
+# Two addresses signed with one name are one owner's only when each is signed so this often, and this
+# consistently (the share of its named occurrences under that name).
+SAME_OWNER_SHARE = 0.8
+SAME_INITIAL_USES = 100
+SAME_NAME_USES = 20
+# ...and, for a full name, when they write with the same people: this share of the smaller one's
+# correspondents, and at least this many of them.
+SHARED_CORRESPONDENTS = 0.5
+MIN_SHARED_CORRESPONDENTS = 5
+
+
+def _dominant(
+    key: str, candidates: Collection[str], members_of: Mapping[str, list[str]], key_uses: Mapping[str, Mapping[str, int]]
+) -> tuple[str, int, int] | None:
+    """(root, its uses, everyone else's) when one person carries nearly all uses of the name ``key``."""
+    uses = sorted(
+        ((sum(key_uses[m].get(key, 0) for m in members_of[root]), root) for root in candidates), key=lambda ur: (-ur[0], ur[1])
+    )
+    top, root = uses[0]
+    rest = sum(u for u, _ in uses[1:])
+    if top >= SAME_NAME_USES and top >= DOMINANCE * max(uses[1][0], 1):
+        return root, top, rest
+    return None
+
+
+def _same_owner(
+    emails: list[str],
+    usual_key: Mapping[str, str],
+    key_uses: Mapping[str, Mapping[str, int]],
+    correspondents: Mapping[str, Collection[str]] | None,
+    groups: UnionFind,
+    rank,
+) -> list[tuple[str, str, str]]:
+    """(head, member, why) for addresses that are one owner's two mailboxes.
+
+    Both are signed with the same name in at least ``SAME_OWNER_SHARE`` of their
+    named occurrences. A bare initial ("H") must be on one domain and used
+    ``SAME_INITIAL_USES`` times on each; a full name ``SAME_NAME_USES`` times on
+    each, and the two must share most correspondents: two "Michael Chen"s in two
+    offices, each writing with their own colleagues, stay two people.
+    """
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for email in emails:
+        key = usual_key.get(email, "")
+        uses = key_uses[email]
+        named = sum(uses.values())
+        if key and named and uses.get(key, 0) >= SAME_OWNER_SHARE * named:
+            by_key[key].append(email)
+    found: list[tuple[str, str, str]] = []
+    for key, members in sorted(by_key.items()):
+        if len(members) < 2:
+            continue
+        members.sort(key=rank)
+        tokens = key.split()
+        single = len(tokens) == 1 and len(tokens[0]) == 1
+        if not single and not _mergeable_name(key):
+            continue
+        floor = SAME_INITIAL_USES if single else SAME_NAME_USES
+        members = [m for m in members if key_uses[m][key] >= floor]
+        for i, head in enumerate(members):
+            for member in members[i + 1:]:
+                said = (
+                    f"both signed {key!r} ({key_uses[head][key]} of {sum(key_uses[head].values())} named occurrences "
+                    f"of {head}, {key_uses[member][key]} of {sum(key_uses[member].values())} of {member})"
+                )
+                if single:
+                    if head.rsplit("@", 1)[1] == member.rsplit("@", 1)[1]:
+                        found.append((head, member, said + ", on one domain"))
+                    continue
+                if not correspondents:
+                    continue
+                mine = {groups.find(e) for e in correspondents.get(head, ())}
+                theirs = {groups.find(e) for e in correspondents.get(member, ())}
+                own = {groups.find(head), groups.find(member)}
+                mine, theirs = mine - own, theirs - own
+                shared = len(mine & theirs)
+                smaller = min(len(mine), len(theirs))
+                if smaller and shared >= MIN_SHARED_CORRESPONDENTS and shared >= SHARED_CORRESPONDENTS * smaller:
+                    found.append((head, member, said + f", and {shared} of the {smaller} correspondents of the less used are shared"))
+    return found
+
+
 def _spellings(key: str) -> set[str]:
     """Compact local parts under which an address may spell this name (checked by name_matches_address)."""
     return spellings([_NOT_ALNUM.sub("", t) for t in key.split()], separators=("",))
@@ -593,4 +708,4 @@ def _unique_id(wanted: str, taken: set[str]) -> str:
     return candidate
 
 
-__all__ = ["Person", "PeopleIndex", "best_display_name", "is_role_address", "resolve_people"]
+__all__ = ["Person", "PeopleIndex", "best_display_name", "correspondents_of", "is_role_address", "resolve_people"]

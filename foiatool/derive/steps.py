@@ -259,7 +259,7 @@ def _derive_threads(conn: sqlite3.Connection) -> None:
 
 def derive_people(conn: sqlite3.Connection, aliases=()) -> None:
     """People and their organisations from every address seen, with ``aliases`` applied; each address row names its person."""
-    from .people import resolve_people
+    from .people import correspondents_of, resolve_people
 
     occurrences = [
         (Address(r[0], r[1], r[2]), r[3])
@@ -267,7 +267,7 @@ def derive_people(conn: sqlite3.Connection, aliases=()) -> None:
             "SELECT name, email, redacted, count(*) FROM addresses GROUP BY name, email, redacted ORDER BY name, email, redacted"
         )
     ]
-    index = resolve_people(occurrences, aliases)
+    index = resolve_people(occurrences, aliases, correspondents_of(conn.execute("SELECT message, email FROM addresses")))
     conn.execute("DELETE FROM people")
     from ..mail.marks.orgs import organisation
 

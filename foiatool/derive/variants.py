@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
-from ..mail.addresses import ocr_difference, ocr_skeleton, repair_address
+from ..mail.addresses import describe_edits, ocr_difference, ocr_skeleton, repair_address
+from ..mail.marks.orgs import organisation
 
 # A variant is at most this fraction as frequent as the form it is read as: a misreading is rare,
 # two real addresses both in common use are two addresses.
 RATIO = 5
+# Edits OCR confusions do not explain (a transposed pair, a stray mark) need far stronger odds.
+EDIT_RATIO = 20
 # First names that are the same person's name (the display-name forms of one person).
 _NICKNAMES = {
     "jake": "jacob", "bill": "william", "will": "william", "bob": "robert", "rob": "robert", "jim": "james",
@@ -44,11 +47,47 @@ def _times(n: int) -> str:
     return f"{n} occurrence{'' if n == 1 else 's'}"
 
 
+def _known_domain(domain: str) -> bool:
+    """A domain the organisation table knows (a department, a mail provider): a real domain, never a misreading."""
+    return organisation(domain).kind != "other"
+
+
+def _domain_fixes(domains: Mapping[str, int]) -> dict[str, tuple[str, str]]:
+    """Each rare domain that is a misreading of a frequent one ("clintonernail.com", "siate.gov", "state.aoy").
+
+    An OCR confusion needs the other domain ``RATIO`` times as frequent; any other
+    one or two edits need it ``EDIT_RATIO`` times as frequent, a name part long
+    enough that two edits leave most of it ("state", "clintonemail"), and the rare
+    domain not a known one ("doe.gov" is not "dos.gov" misread).
+    """
+    fixes: dict[str, tuple[str, str]] = {}
+    ranked = sorted(domains, key=lambda d: (-domains[d], d))
+    for domain in ranked:
+        for other in ranked:
+            if domains[other] < RATIO * domains[domain]:
+                break
+            if other == domain:
+                continue
+            why = ocr_difference(domain, other)
+            if not why and domains[other] >= EDIT_RATIO * domains[domain] and not _known_domain(domain):
+                if len(other.split(".", 1)[0]) >= 5 and Levenshtein.distance(domain, other) <= 2:
+                    why = describe_edits(domain, other)
+            if why:
+                fixes[domain] = (other, f"{why} in the domain ({_times(domains[domain])} of {domain} vs {domains[other]} of {other})")
+                break
+    return fixes
+
+
 def address_variants(counts: Mapping[str, int], names: Mapping[str, set[str]]) -> dict[str, Variant]:
     """Each address that is an OCR misreading of a more frequent one, and that one.
 
     ``counts`` gives each address's occurrences, ``names`` the normalised
-    display names seen on it.
+    display names seen on it. Within one (repaired) domain, a rare local part
+    joins a frequent one when OCR confusions explain the difference (and the
+    other is ``RATIO`` times as frequent), or when one or two edits of any kind
+    do (a stray mark, a transposed pair, a dropped ending) and the other is
+    ``EDIT_RATIO`` times as frequent; either way only when their display names
+    agree or one has none.
     """
     domains: dict[str, int] = defaultdict(int)
     for email, count in counts.items():
@@ -61,17 +100,8 @@ def address_variants(counts: Mapping[str, int], names: Mapping[str, set[str]]) -
         fixed, why = repair_address(email, domains)
         if fixed != email:
             repaired[email] = (fixed, why)
-    # 2. a rare domain read from a frequent one ("clintonernail.com", "state.goy", "clintonemail.comi")
-    domain_fix: dict[str, tuple[str, str]] = {}
-    ranked = sorted(domains, key=lambda d: (-domains[d], d))
-    for domain in ranked:
-        for other in ranked:
-            if domains[other] < RATIO * domains[domain]:
-                break
-            why = ocr_difference(domain, other)
-            if why:
-                domain_fix[domain] = (other, why)
-                break
+    # 2. a rare domain read from a frequent one
+    domain_fix = _domain_fixes(domains)
     # 3. within one (repaired) domain, a rare local part read from a frequent one
     by_domain: dict[str, list[str]] = defaultdict(list)
     form_of: dict[str, tuple[str, list[str]]] = {}
@@ -85,32 +115,23 @@ def address_variants(counts: Mapping[str, int], names: Mapping[str, set[str]]) -
         local, domain = text.rsplit("@", 1)
         if domain in domain_fix:
             fixed, why = domain_fix[domain]
-            whys.append(f"{why} in the domain")
+            whys.append(why)
             domain = fixed
         form_of[email] = (f"{local}@{domain}", whys)
         by_domain[domain].append(email)
     for domain, members in sorted(by_domain.items()):
         members.sort(key=lambda e: (-counts[e], e))
         heads = [e for e in members if form_of[e][0] == e]
-        head_locals = [ocr_skeleton(e.rsplit("@", 1)[0]) for e in heads]
+        head_locals = [e.rsplit("@", 1)[0] for e in heads]
+        head_skeletons = [ocr_skeleton(local) for local in head_locals]
         for email in members:
             text, whys = form_of[email]
             target = ""
             if text != email and text in counts:
                 target = text
-            elif heads:
+            elif heads and counts[heads[0]] >= RATIO * counts[email]:
                 local = text.rsplit("@", 1)[0]
-                # candidates within two edits of the skeleton, best first; the OCR check decides
-                for _, _, at in process.extract(ocr_skeleton(local), head_locals, scorer=Levenshtein.distance,
-                                                score_cutoff=1, limit=5):
-                    head = heads[at]
-                    if head == email or counts[head] < RATIO * counts[email]:
-                        continue
-                    how = ocr_difference(local, head.rsplit("@", 1)[0])
-                    if how and _names_agree(names.get(email, set()), names.get(head, set())):
-                        whys.append(how)
-                        target = head
-                        break
+                target = _read_local(email, local, heads, head_locals, head_skeletons, counts, names, whys)
                 if not target and text != email and text in counts:
                     target = text
             if not target or target == email or counts.get(target, 0) < counts[email]:
@@ -129,6 +150,50 @@ def address_variants(counts: Mapping[str, int], names: Mapping[str, set[str]]) -
         if target != variant.canonical:
             found[email] = Variant(email, target, variant.why)
     return found
+
+
+def _read_local(
+    email: str, local: str, heads: list[str], head_locals: list[str], head_skeletons: list[str],
+    counts: Mapping[str, int], names: Mapping[str, set[str]], whys: list[str],
+) -> str:
+    """The frequent address of this domain that ``local`` misreads, or ""; the reason is appended to ``whys``."""
+    mine = names.get(email, set())
+    # OCR confusions first: candidates within two edits of the skeleton, best first; the OCR check decides
+    for _, _, at in process.extract(ocr_skeleton(local), head_skeletons, scorer=Levenshtein.distance,
+                                    score_cutoff=2, limit=12):
+        head = heads[at]
+        if head == email or counts[head] < RATIO * counts[email]:
+            continue
+        how = ocr_difference(local, head_locals[at])
+        if how and _names_agree(mine, names.get(head, set())):
+            whys.append(how)
+            return head
+    # one or two edits of any kind (a transposed pair, a stray mark, a lost ending) in a long enough
+    # local part, against an address used far more often; the closest, then the most used, wins
+    best: tuple[int, int, int] | None = None
+    for _, distance, at in process.extract(local, head_locals, scorer=OSA.distance, score_cutoff=2, limit=12):
+        head = heads[at]
+        if head == email or counts[head] < EDIT_RATIO * counts[email] or len(head_locals[at]) < 5:
+            continue
+        if not _names_agree(mine, names.get(head, set())):
+            continue
+        if best is None or (distance, -counts[head]) < (best[0], -best[1]):
+            best = (distance, counts[head], at)
+    if best is None:
+        return ""
+    distance, _, at = best
+    whys.append(f"{_edits(local, head_locals[at])} ({distance} edit{'' if distance == 1 else 's'})")
+    return heads[at]
+
+
+def _edits(seen: str, meant: str) -> str:
+    """The edits from ``meant`` to ``seen``, a swapped pair of letters said as one ("'hc' for 'ch', swapped")."""
+    if len(seen) == len(meant):
+        differ = [i for i, (a, b) in enumerate(zip(seen, meant)) if a != b]
+        if len(differ) == 2 and differ[1] == differ[0] + 1 and seen[differ[0]] == meant[differ[1]] and seen[differ[1]] == meant[differ[0]]:
+            i = differ[0]
+            return f"{seen[i:i + 2]!r} for {meant[i:i + 2]!r}, letters swapped"
+    return describe_edits(seen, meant)
 
 
 def _names_agree(a: set[str], b: set[str]) -> bool:
@@ -204,4 +269,4 @@ def name_variants(counts: Mapping[str, int]) -> dict[str, Variant]:
     return found
 
 
-__all__ = ["RATIO", "Variant", "address_variants", "name_difference", "name_variants"]
+__all__ = ["EDIT_RATIO", "RATIO", "Variant", "address_variants", "name_difference", "name_variants"]

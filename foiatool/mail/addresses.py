@@ -263,14 +263,16 @@ def name_from_local_part(email: str) -> str:
 
 
 def spellings(tokens: list[str], separators: tuple[str, ...] = (".", "_", "-", "")) -> set[str]:
-    """The local parts that spell a name given as its tokens: last, jlast, j.last, first.last, last.first..."""
+    """The local parts that spell a name given as its tokens: last, jlast, lastj, j.last, first.last, last.first..."""
     tokens = [t for t in (re.sub(r"['-]", "", fold_accents(t)) for t in tokens) if t]
     if not tokens:
         return set()
     if len(tokens) == 1:
         return {tokens[0]}
     first, last = tokens[0], tokens[-1]
-    found = {last, first[0] + last}
+    # "holbrooker", "millscd": the last name and the initials, as a government directory writes them
+    initials = "".join(t[0] for t in tokens[:-1])
+    found = {last, first[0] + last, last + first[0], last + initials}
     if "." in separators:
         found.add(first[0] + "." + last)
     for sep in separators:
@@ -329,7 +331,13 @@ def ocr_difference(seen: str, meant: str) -> str:
     a, b = ocr_skeleton(seen), ocr_skeleton(meant)
     if a != b and not (abs(len(a) - len(b)) == 1 and Levenshtein.distance(a, b) == 1):
         return ""
-    # say what changed, one piece per run of differences, as "'rn' for 'm'"
+    return describe_edits(seen, meant)
+
+
+def describe_edits(seen: str, meant: str) -> str:
+    """What changed from ``meant`` to ``seen``, one piece per run of differences ("OCR 'rn' for 'm'")."""
+    from rapidfuzz.distance import Levenshtein
+
     pieces: list[str] = []
     run_a, run_b = "", ""
     for op in Levenshtein.opcodes(seen, meant):
@@ -382,5 +390,5 @@ def repair_address(email: str, known_domains: Container[str] = ()) -> tuple[str,
 __all__ = [
     "parse_address", "parse_address_list", "normalise_name", "name_matches_address", "fold_accents",
     "local_part", "compact_local", "name_from_local_part", "spellings", "ocr_skeleton", "ocr_difference",
-    "repair_address",
+    "describe_edits", "repair_address",
 ]
