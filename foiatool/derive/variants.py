@@ -127,12 +127,12 @@ def address_variants(counts: Mapping[str, int], names: Mapping[str, set[str]]) -
         for email in members:
             text, whys = form_of[email]
             target = ""
-            if text != email and text in counts:
+            if text != email and counts.get(text, 0) >= counts[email]:
                 target = text
             elif heads and counts[heads[0]] >= RATIO * counts[email]:
                 local = text.rsplit("@", 1)[0]
                 target = _read_local(email, local, heads, head_locals, head_skeletons, counts, names, whys)
-                if not target and text != email and text in counts:
+                if not target and text != email and counts.get(text, 0) >= counts[email]:
                     target = text
             if not target or target == email or counts.get(target, 0) < counts[email]:
                 continue
