@@ -250,3 +250,47 @@ def test_filters_choose_the_threads(db: Path, threads: list[dict]) -> None:
     assert heads and len(heads) < len(threads)
     assert all(any("detainer" in (m["subject"] or "").lower() for m in t["messages"])
                for t in threads if any(h.startswith(f"Thread {t['id']}:") for h in heads))
+
+
+def test_thread_option_takes_message_ids_and_rejects_unknown_ones(db: Path, threads: list[dict]) -> None:
+    big = max(threads, key=lambda t: len(t["messages"]))
+    text = invoke("report", "--db", str(db), "--thread", big["messages"][-1]["id"]).stdout
+    assert [h for level, h in headings(md(text)) if level == 2 and h.startswith("Thread ")] == [f"Thread {big['id']}: {big['subject']}"]
+    bad = invoke("report", "--db", str(db), "--thread", "mnosuchmessage00")
+    assert bad.exit_code == 2 and "no thread or message with id 'mnosuchmessage00'" in bad.stderr
+
+
+def test_show_cites_sources_relative_to_the_dump(db: Path) -> None:
+    tid = invoke("search", "subject:opt-out", "--db", str(db), "--threads", "-f", "ids").stdout.split()[0]
+    out = invoke("show", tid, "--db", str(db), "-f", "text").stdout
+    assert "release/ICE-2011-FOIA-000123.pdf, page" in out and "(Bates ICE-2011-FOIA-0001" in out
+    assert "quoted in dump/mbox/morton_john.mbox, message " in out
+    assert "quoted-in:" not in out and str(Path(__file__).resolve().parents[1]) not in out
+
+
+def test_a_large_real_dump_gives_a_bounded_report(corpora: Path, tmp_path: Path) -> None:
+    """2,400 real messages: --max-threads keeps the largest, long threads fold, Mermaid trees stay small."""
+    ham = corpora / "spamassassin-ham"
+    if not ham.is_dir():
+        pytest.skip("spamassassin-ham not in the corpora folder")
+    db = tmp_path / "ham.db"
+    assert run_exe("index", str(ham), "--db", str(db), "-q").returncode == 0
+    all_threads = [json.loads(line) for line in invoke("threads", "--db", str(db), "-f", "ndjson", "--columns", "id,messages").stdout.splitlines()]
+    proc = run_exe("report", "--db", str(db), "--max-threads", "15")
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout.decode()
+    tokens = md(text)
+    shown = [h for level, h in headings(tokens) if level == 2 and h.startswith("Thread ")]
+    assert len(shown) == 15
+    sizes = sorted((len(t["messages"]) if isinstance(t["messages"], list) else t["messages"] for t in all_threads), reverse=True)
+    assert f"the 15 largest of {len(all_threads)} threads" in text
+    toc = [href for _, href in links(tokens) if href.startswith("#")]
+    assert len(toc) == 16 and all(h[1:] in anchors(tokens) for h in toc)
+    assert text.count("<details>") == sum(1 for n in sizes[:15] if n > 8)
+    assert text.count("<details>") == text.count("</details>")
+    for block in (t.content for t in tokens if t.type == "fence" and t.info == "mermaid"):
+        nodes = [line for line in block.splitlines()[1:] if "-->" not in line and not line.startswith("  title")]
+        assert len(nodes) <= 40
+    if sizes[0] > 40:
+        assert "more are left out of it (all are in the timeline table above)" in text
+    assert str(ham) not in text
