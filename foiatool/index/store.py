@@ -17,7 +17,7 @@ from ..errors import FoiatoolError, IndexBusyError
 from ..mail.dates import iso
 from ..model import Address, Document, Message, Problem, Source
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # The schema is documented in the README ("The index"); keep the two in step.
 SCHEMA = """
@@ -145,6 +145,14 @@ CREATE TABLE IF NOT EXISTS people (
     unit      TEXT,
     unit_label TEXT,
     evidence  TEXT NOT NULL DEFAULT '[]'
+);
+-- OCR text of scanned pages, by page content (images and OCR settings): a page is recognised
+-- once, whichever file or run it comes from. Written by the indexing process only.
+CREATE TABLE IF NOT EXISTS ocr_pages (
+    key      TEXT PRIMARY KEY,
+    text     TEXT NOT NULL,
+    engine   TEXT NOT NULL,
+    seconds  REAL NOT NULL
 );
 -- Released documents that hold no email (speech drafts, schedules, articles): never messages.
 CREATE TABLE IF NOT EXISTS documents (
@@ -503,6 +511,22 @@ def insert_problem(conn: sqlite3.Connection, problem: Problem, file_id: int | No
         "INSERT INTO problems (file_id, path, locator, reason) VALUES (?,?,?,?)",
         (file_id, db_text(problem.path), db_text(problem.locator), db_text(problem.reason)),
     )
+
+
+def ocr_texts(conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, str]:
+    """The cached OCR text of each of ``keys`` that has one."""
+    wanted = sorted(set(keys))
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(conn.execute(f"SELECT key, text FROM ocr_pages WHERE key IN ({marks})", chunk).fetchall())
+    return found
+
+
+def save_ocr_text(conn: sqlite3.Connection, key: str, text: str, engine: str, seconds: float) -> None:
+    conn.execute("INSERT OR REPLACE INTO ocr_pages (key, text, engine, seconds) VALUES (?,?,?,?)",
+                 (key, db_text(text), engine, seconds))
 
 
 def insert_document(conn: sqlite3.Connection, document: Document, file_id: int | None) -> bool:

@@ -5,12 +5,11 @@ import hashlib
 import json
 import multiprocessing
 import os
-import signal
 import sqlite3
 import stat
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
@@ -19,6 +18,10 @@ from typing import Protocol
 
 from ..index import store
 from ..model import Document, Message, Problem
+from ..sources.printed.ocr import PageTask
+from .executors import Executor, LocalPool, ignore_interrupts, stop_workers
+
+_OCR_PRELOAD = ["foiatool.sources.printed.ocr"]
 
 # Below this many files to parse, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 48
@@ -63,6 +66,8 @@ class IndexReport:
     documents: int = 0
     new_messages: int = 0
     derived: bool = False
+    ocr_pages: int = 0
+    ocr_cached: int = 0
     problem_list: list[Problem] = field(default_factory=list)
 
     def account(self) -> str:
@@ -84,6 +89,8 @@ class FileResult:
     messages: list[store.StoredMessage]
     problems: list[Problem]
     documents: list[Document] = field(default_factory=list)
+    # Scanned pages whose text the reader was not given: the file is read again once they are recognised.
+    page_tasks: list[PageTask] = field(default_factory=list)
 
 
 class NotRegularFile(OSError):
@@ -144,7 +151,9 @@ def enrich(message: Message) -> store.StoredMessage:
 
 
 def _family_of(code: str) -> str:
-    from ..mail.marks.redactions import code_family  # the one definition of a code's family
+    from ..mail.marks.redactions import (
+        code_family,  # the one definition of a code's family
+    )
 
     return code_family(code)
 
@@ -168,14 +177,20 @@ def quoted_to_json(q) -> dict:
     }
 
 
-def parse_file(path: str, kind_hint: str = "", ocr: bool = False) -> FileResult:
-    """Read one input file completely. Runs in worker processes; never raises for bad input."""
+def parse_file(path: str, kind_hint: str = "", ocr: bool = False, ocr_texts: Mapping[str, str] | None = None) -> FileResult:
+    """Read one input file completely. Runs in worker processes; never raises for bad input.
+
+    With ``ocr``, scanned pages take their text from ``ocr_texts`` (by page key); a page
+    not there comes back as a PageTask and the file's other records are to be dropped.
+    ``ocr_texts`` None recognises pages here, one after another.
+    """
     from ..sources import ReaderOptions, read_path, set_reader_options
 
-    set_reader_options(ReaderOptions(ocr=ocr))
+    set_reader_options(ReaderOptions(ocr=ocr, ocr_texts=ocr_texts))
     messages: list[store.StoredMessage] = []
     problems: list[Problem] = []
     documents: list[Document] = []
+    page_tasks: list[PageTask] = []
     kind = kind_hint
     try:
         data, sha = _read_and_hash(path, keep=KEEP_BYTES)
@@ -192,6 +207,9 @@ def parse_file(path: str, kind_hint: str = "", ocr: bool = False) -> FileResult:
                 documents.append(item)
                 kind = kind or item.source.kind
                 continue
+            if isinstance(item, PageTask):
+                page_tasks.append(item)
+                continue
             if item.sources and not kind:
                 kind = item.sources[0].kind
             try:
@@ -201,6 +219,8 @@ def parse_file(path: str, kind_hint: str = "", ocr: bool = False) -> FileResult:
                 problems.append(Problem(path, item.sources[0].locator if item.sources else "", f"quote/redaction analysis failed: {exc!r}"))
     except Exception as exc:  # the readers promise not to raise; if one does, the file is a problem, not a crash
         problems.append(Problem(path, "", f"reader failed: {exc!r}"))
+    if page_tasks:
+        return FileResult(path, sha, kind or "pdf", [], [], [], page_tasks)
     if not messages and not problems and not documents:
         # nothing may vanish silently: a file that gave neither a message nor a problem is listed
         problems.append(Problem(path, "", "no message found in this file"))
@@ -208,7 +228,9 @@ def parse_file(path: str, kind_hint: str = "", ocr: bool = False) -> FileResult:
 
 
 def _parse_batch(batch: list[tuple[str, str]], ocr: bool = False) -> list[FileResult]:
-    return [parse_file(path, hint, ocr) for path, hint in batch]
+    # With OCR, workers never recognise pages themselves: they hand back page tasks, which
+    # run one a core across every file's pages (and their text is kept in the index).
+    return [parse_file(path, hint, ocr, {} if ocr else None) for path, hint in batch]
 
 
 def _batches(items: Sequence[tuple[str, str, int]]) -> Iterator[list[tuple[str, str]]]:
@@ -222,12 +244,6 @@ def _batches(items: Sequence[tuple[str, str, int]]) -> Iterator[list[tuple[str, 
             batch, size = [], 0
     if batch:
         yield batch
-
-
-def _ignore_interrupts() -> None:
-    # Ctrl-C reaches the whole process group; only the main process handles it, so a
-    # worker never prints a traceback of its own and never leaves a half-written result.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _parallel(todo: Sequence[tuple[str, str, int]], jobs: int, ocr: bool = False) -> Iterator[FileResult]:
@@ -245,7 +261,7 @@ def _parallel(todo: Sequence[tuple[str, str, int]], jobs: int, ocr: bool = False
     suspects: deque[tuple[str, str]] = deque()
     retried: set[str] = set()
     while True:
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_ignore_interrupts)
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=ignore_interrupts)
         pending: dict[Future, list[tuple[str, str]]] = {}
         lost: list[list[tuple[str, str]]] = []
 
@@ -286,7 +302,7 @@ def _parallel(todo: Sequence[tuple[str, str, int]], jobs: int, ocr: bool = False
                         suspects.append((path, hint))
         except BaseException:
             # Interrupted (or the consumer stopped): do not wait for batches still being parsed.
-            _stop_workers(pool)
+            stop_workers(pool)
             raise
         pool.shutdown(wait=True)
         if not lost and not suspects:
@@ -294,23 +310,12 @@ def _parallel(todo: Sequence[tuple[str, str, int]], jobs: int, ocr: bool = False
 
 
 def _parse_alone(path: str, hint: str, ocr: bool, ctx) -> FileResult:
-    with ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_ignore_interrupts) as solo:
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=ignore_interrupts) as solo:
         try:
             return solo.submit(parse_file, path, hint, ocr).result()
         except BrokenProcessPool:
             reason = "the reader process died while reading this file (a crash, or out of memory); nothing from it is indexed"
             return FileResult(path, "", hint, [], [Problem(path, "", reason)])
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    # ProcessPoolExecutor offers no public way to stop workers that are busy (before Python 3.14).
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(timeout=5)
 
 
 def refresh(
@@ -321,6 +326,7 @@ def refresh(
     progress: Progress | None = None,
     on_wait: Callable[[str], None] | None = None,
     ocr: bool = False,
+    executor: Executor | None = None,
 ) -> IndexReport:
     """Bring the index at ``db_path`` in step with ``paths``: the index mirrors exactly these inputs."""
     from ..sources import InputFile, discover
@@ -406,14 +412,19 @@ def refresh(
                 if changed:
                     store.set_meta(conn, "derived", "0")
 
+            deferred: list[FileResult] = []
             if todo:
                 progress.start(len(todo), "Reading")
                 use_pool = len(todo) >= PARALLEL_THRESHOLD and (jobs or os.cpu_count() or 1) > 1
-                results = _parallel(todo, jobs or os.cpu_count() or 1, ocr) if use_pool else (parse_file(p, h, ocr) for p, h, _ in todo)
+                results = _parallel(todo, jobs or os.cpu_count() or 1, ocr) if use_pool else (parse_file(p, h, ocr, {} if ocr else None) for p, h, _ in todo)
                 last_commit = time.monotonic()
                 conn.execute("BEGIN")
                 try:
                     for result in results:
+                        if result.page_tasks:
+                            deferred.append(result)
+                            progress.advance(1)
+                            continue
                         report.parsed += 1
                         # Each file's rows land together: a kill or Ctrl-C leaves whole files or none.
                         conn.execute("SAVEPOINT one_file")
@@ -443,6 +454,9 @@ def refresh(
                     raise
                 finally:
                     progress.finish()
+                if deferred:
+                    hints = {p: h for p, h, _ in todo}
+                    _read_scanned(conn, deferred, hints, stats, mtimes, report, executor or LocalPool(jobs or os.cpu_count() or 1, _OCR_PRELOAD), progress)
                 with conn:
                     store.sync_fts(conn)
 
@@ -456,6 +470,39 @@ def refresh(
         finally:
             conn.close()
     return report
+
+
+def _read_scanned(conn: sqlite3.Connection, deferred: Sequence[FileResult], hints: Mapping[str, str],
+                  stats: Mapping[str, tuple[int, int]], mtimes: Mapping[str, int], report: IndexReport,
+                  executor: Executor, progress: Progress) -> None:
+    """Files with scanned pages: their pages recognised (or found in the index), then the files read with that text."""
+    from ..errors import MissingToolError
+    from .ocr import recognise_pages
+
+    tasks = [task for result in deferred for task in result.page_tasks]
+    try:
+        texts: dict[str, str] | None
+        texts, account = recognise_pages(conn, tasks, executor, progress)
+    except MissingToolError:
+        texts, account = None, None  # each file then says which tool is missing
+    if account is not None:
+        report.ocr_pages, report.ocr_cached = account.recognised, account.cached
+    with conn:
+        for first in deferred:
+            result = parse_file(first.path, hints.get(first.path, ""), True, texts)
+            if account is not None:
+                for task in first.page_tasks:
+                    if task.key in account.failed:
+                        where = (f"{task.locator}!" if task.locator else "") + f"pdf:page {task.page}"
+                        result.problems.append(Problem(first.path, where, f"OCR failed: {account.failed[task.key]}"))
+            report.parsed += 1
+            conn.execute("SAVEPOINT one_file")
+            try:
+                report.new_messages += _store_file(conn, result, stats[result.path][0], mtimes.get(result.path, 0))
+            except Exception as exc:
+                conn.execute("ROLLBACK TO one_file")
+                _store_failure(conn, result, stats[result.path][0], mtimes.get(result.path, 0), exc)
+            conn.execute("RELEASE one_file")
 
 
 def _mtimes(todo: Sequence[tuple[str, str, int]]) -> dict[str, int]:

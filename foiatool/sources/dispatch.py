@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 from ..model import Document, Message, Problem
 from . import archives
@@ -13,8 +13,9 @@ from .archives import ArchiveBudget, read_compressed, read_tar, read_zip, size_t
 from .detect import HEAD_BYTES, detect_kind
 from .eml import read_message
 from .mbox import read_mbox
+from .printed.ocr import PageTask
 
-Item = Message | Problem | Document
+Item = Message | Problem | Document | PageTask
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,8 @@ class ReaderOptions:
     """Choices that change what a reader produces; the indexer sets them in every worker."""
 
     ocr: bool = False
+    # Text of scanned pages by page key (see printed/ocr.py); None: recognise pages in the reader.
+    ocr_texts: Mapping[str, str] | None = None
 
 
 _options = ReaderOptions()
@@ -160,7 +163,7 @@ def _read_pdf(data: bytes, path: str, locator: str) -> Iterator[Item]:
         yield Problem(path, locator, f"PDF reader unavailable: {type(error).__name__}: {error}")
         return
     try:
-        yield from read_pdf(data, path, locator, ocr=_options.ocr)
+        yield from read_pdf(data, path, locator, ocr=_options.ocr, ocr_texts=_options.ocr_texts)
     except Exception as error:
         yield Problem(path, locator, f"could not read PDF: {type(error).__name__}: {error}")
 

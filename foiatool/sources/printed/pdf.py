@@ -7,12 +7,13 @@ import shutil
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...errors import FoiatoolError, MissingToolError
 from ...model import Document, Message, Problem
+from .ocr import PageTask, ocr_tools, one_page_pdf, page_key, run_page
 from .pages import (
     TOP_FURNITURE_LINES,
     Page,
@@ -34,9 +35,7 @@ logging.getLogger("pypdf").addHandler(logging.NullHandler())
 MAX_PAGES = 20_000
 MAX_PAGE_CHARS = 1_000_000
 MAX_TOTAL_CHARS = 200_000_000
-_OCR_TIMEOUT = 300
 _PDFTOTEXT_TIMEOUT = 600
-_OCR_INSTALL = "install it with `apt-get install tesseract-ocr poppler-utils` (or `make ocr-deps`)"
 
 
 class PdfReadError(FoiatoolError):
@@ -162,40 +161,6 @@ def pdf_pages_text(data: bytes) -> list[str]:
         return _pypdf_pages(reader, min(count, MAX_PAGES))
 
 
-def _ocr_tools() -> tuple[str, str]:
-    tesseract, pdftoppm = shutil.which("tesseract"), shutil.which("pdftoppm")
-    missing = [name for name, found in (("tesseract", tesseract), ("pdftoppm (poppler-utils)", pdftoppm)) if not found]
-    if missing:
-        verb = "is" if len(missing) == 1 else "are"
-        raise MissingToolError(f"OCR needs {' and '.join(missing)}, which {verb} not installed; {_OCR_INSTALL}")
-    return tesseract or "", pdftoppm or ""
-
-
-def _ocr_pages(data: bytes, numbers: Sequence[int]) -> dict[int, str]:
-    """OCR text for the given 1-based pages; raises MissingToolError when a tool is absent."""
-    tesseract, pdftoppm = _ocr_tools()
-    texts: dict[int, str] = {}
-    with tempfile.TemporaryDirectory(prefix="foiatool-ocr-") as folder:
-        pdf_path = Path(folder) / "release.pdf"
-        pdf_path.write_bytes(data)
-        for number in numbers:
-            image = Path(folder) / f"page-{number}"
-            try:
-                subprocess.run(
-                    [pdftoppm, "-r", "300", "-gray", "-png", "-singlefile", "-f", str(number), "-l", str(number),
-                     str(pdf_path), str(image)],
-                    check=True, capture_output=True, timeout=_OCR_TIMEOUT,
-                )
-                result = subprocess.run(
-                    [tesseract, f"{image}.png", "stdout"], check=True, capture_output=True, timeout=_OCR_TIMEOUT,
-                )
-            except (subprocess.SubprocessError, OSError):
-                continue
-            texts[number] = result.stdout.decode("utf-8", "replace")[:MAX_PAGE_CHARS]
-            Path(f"{image}.png").unlink(missing_ok=True)
-    return texts
-
-
 def _is_scan(page: Page) -> bool:
     """A page image with at most a stamp line or two of text: the words are only in the pixels."""
     content = [line for line in page.lines if line.strip()]
@@ -204,7 +169,7 @@ def _is_scan(page: Page) -> bool:
     return page.has_image and len(content) <= TOP_FURNITURE_LINES and sum(len(line.strip()) for line in content) <= 160
 
 
-def _extract(data: bytes, path: str, locator: str, text_tool: str) -> tuple[list[Page], list[Problem]]:
+def _extract(data: bytes, path: str, locator: str, text_tool: str) -> tuple[list[Page], list[Problem], PdfReader]:
     problems: list[Problem] = []
     reader = _open_reader(data)
     try:
@@ -230,17 +195,23 @@ def _extract(data: bytes, path: str, locator: str, text_tool: str) -> tuple[list
         except Exception:
             has_image = False
         pages.append(Page(number=index + 1, text=text, has_image=has_image))
-    return pages, problems
+    return pages, problems, reader
 
 
 def read_pdf(
-    data: bytes, path: str, locator: str = "", *, ocr: bool = False, text_tool: str = "pypdf"
-) -> Iterator[Message | Problem | Document]:
+    data: bytes, path: str, locator: str = "", *, ocr: bool = False, text_tool: str = "pypdf",
+    ocr_texts: Mapping[str, str] | None = None,
+) -> Iterator[Message | Problem | Document | PageTask]:
     """Every printed email in a release PDF, and a Problem for whatever could not be read; never raises.
 
     ``locator`` is where the PDF itself sits (an archive member); page spans are
     appended to it. ``text_tool`` picks the text extractor (one of TEXT_TOOLS;
     "pdftotext" falls back to pypdf when poppler is not installed).
+
+    With ``ocr``, pages that are only pictures are recognised: here, one after another,
+    when ``ocr_texts`` is None; otherwise their text is looked up in ``ocr_texts`` by
+    page key, and a page not found there is yielded as a PageTask for the caller's
+    executor (the indexer runs them in parallel and reads the file again with their text).
     """
     prefix = f"{locator}!" if locator else ""
     try:
@@ -248,7 +219,7 @@ def read_pdf(
         # filter is scoped to the reading, not to the consumer between yields.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            pages, problems = _extract(data, path, locator, text_tool)
+            pages, problems, reader = _extract(data, path, locator, text_tool)
             running = running_lines(pages)
             for page in pages:
                 clean_page(page, running)
@@ -260,18 +231,34 @@ def read_pdf(
         yield Problem(path, locator, f"PDF could not be read ({type(error).__name__}: {str(error)[:200]})")
         return
     yield from problems
-    scanned = [page.number for page in pages if page.needs_ocr]
+    scanned = [page for page in pages if page.needs_ocr]
     ocr_ran = False
     if scanned and ocr:
+        recognised: dict[int, str] = {}
         try:
-            recognised = _ocr_pages(data, scanned)
-            ocr_ran = True
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                keys = {page.number: page_key(reader.pages[page.number - 1]) for page in scanned}
+            if ocr_texts is None:
+                ocr_tools()
+                for page in scanned:
+                    done = run_page(PageTask(path, locator, page.number, keys[page.number], one_page_pdf(reader, page.number)))
+                    recognised[page.number] = done.text
+                ocr_ran = True
+            else:
+                waiting = [number for number, key in keys.items() if key not in ocr_texts]
+                if waiting:
+                    for number in waiting:
+                        # A PDF on disk is opened by path where the task runs; one inside an archive travels as its page.
+                        one = one_page_pdf(reader, number) if locator else None
+                        yield PageTask(path, locator, number, keys[number], one)
+                    return
+                recognised = {number: ocr_texts[key] for number, key in keys.items()}
+                ocr_ran = True
         except MissingToolError as error:
             yield Problem(path, locator, str(error))
-            recognised = {}
         except OSError as error:  # no room for the page images, an unwritable temp folder
             yield Problem(path, locator, f"OCR could not run: {error}")
-            recognised = {}
         for page in pages:
             if page.number in recognised:
                 page.text = recognised[page.number]
