@@ -94,7 +94,9 @@ def test_unknown_column_is_a_usage_error_naming_the_valid_ones(runner: CliRunner
     result = run(runner, "--columns", "id,sender,body")
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert "Error: unknown columns sender, body; valid columns: id, date, subject, count" in result.stderr
+    # The valid columns are named as the headers show them, then by key (issue 15).
+    assert ("Error: unknown columns sender, body; valid columns: ID, Date, Subject, Messages"
+            " (or their keys: id, date, subject, count)") in result.stderr
     empty = run(runner, "--columns", " , ")
     assert empty.exit_code == 2 and "name at least one column" in empty.stderr
     bad_format = run(runner, "--format", "xml")

@@ -74,3 +74,49 @@ def test_fold_quiet_keeps_short_silences() -> None:
     folded = fold_quiet(rows, "month")
     assert [r["period"] for r in folded] == ["a", "b", "c", "d", "... 14 quiet months ...", "f"]
     assert folded[4]["start"] == "e0" and folded[4]["end"] == "e13" and folded[4]["quiet"] == 14
+
+
+# --- tables a person can read -------------------------------------------------------------------
+
+
+def test_columns_take_the_headers_the_table_shows(sample_db: Path) -> None:
+    by_key = query(sample_db, "messages", "--columns", "from_label,date_status,subject").stdout
+    by_header = query(sample_db, "messages", "--columns", "From,Date status,SUBJECT").stdout
+    assert by_key == by_header
+    assert by_key.splitlines()[0] == "From\tDate status\tSubject"
+    wrong = invoke("messages", "--db", str(sample_db), "--columns", "Frm")
+    assert wrong.exit_code == 2
+    assert "did you mean 'From'?" in wrong.stderr
+    assert "valid columns: ID, Date, From, To, Subject" in wrong.stderr
+
+
+def test_the_why_of_people_explain_wraps_whole_at_the_terminal_width(sample_db: Path) -> None:
+    data = query(sample_db, "people", "--explain", "david.lee@ice.dhs.gov", "-f", "json").stdout
+    import json
+
+    why = " ".join(" ".join(str(r["explanation"]).split()) for r in json.loads(data))
+    assert len(why) > 60
+    for width in ("60", "160"):
+        table = invoke("people", "--db", str(sample_db), "--explain", "david.lee@ice.dhs.gov", "-f", "table",
+                       env={"COLUMNS": width}).stdout
+        lines = table.splitlines()
+        assert "…" not in table
+        assert max(len(line) for line in lines) <= int(width)
+        if width == "160":
+            # Every word of the explanation is on the screen.
+            words = table.split()
+            for word in why.split():
+                assert word in words, word
+
+
+def test_wide_terminals_get_whole_subjects_on_one_line(sample_db: Path) -> None:
+    subjects = [line for line in query(sample_db, "messages", "--columns", "subject").stdout.splitlines()[1:]]
+    longest = max(subjects, key=len)
+    table = invoke("messages", "--db", str(sample_db), "-f", "table", "--columns", "id,date,from,subject",
+                   env={"COLUMNS": "220"}).stdout
+    assert any(longest in line for line in table.splitlines())
+    assert "…" not in table
+    # A narrow terminal wraps the same subject instead of cutting it.
+    narrow = invoke("messages", "--db", str(sample_db), "-f", "table", env={"COLUMNS": "80"}).stdout
+    assert "…" not in narrow and max(len(line) for line in narrow.splitlines()) <= 80
+    assert set(longest.split()) <= set(narrow.split())

@@ -183,11 +183,18 @@ def test_table_contains_every_cell_in_the_asked_zone() -> None:
     assert len(body) == 1  # one row, one line at this width
 
 
-def test_table_width_hint_truncates_with_an_ellipsis() -> None:
-    out = io.StringIO()
+def test_long_text_wraps_instead_of_being_cut() -> None:
+    # Issue 15: a width hint no longer cuts text with "…"; on a wide terminal the column takes
+    # what its text needs, on a narrow one the text wraps onto more lines, every word kept.
     columns = [Column("id", "ID", "id"), Column("subject", "Subject", width=8)]
-    render(iter(ROWS[:1]), columns, "table", out, console_factory=fixed_console)
-    assert out.getvalue() == "ID                Subject \n──────────────────────────\nm3f1c2a9b8e7d6c5  Budget …\n"
+    wide = io.StringIO()
+    render(iter(ROWS[:1]), columns, "table", wide, console_factory=fixed_console)
+    assert wide.getvalue().splitlines()[2] == "m3f1c2a9b8e7d6c5  Budget — Q3 «draft» ✓"
+    narrow = io.StringIO()
+    render(iter(ROWS[:1]), columns, "table", narrow, console_factory=lambda o: fixed_console(o, 30))
+    lines = narrow.getvalue().splitlines()
+    assert "…" not in narrow.getvalue() and max(len(line) for line in lines) <= 30
+    assert " ".join(line[18:].strip() for line in lines[2:]) == "Budget — Q3 «draft» ✓"
 
 
 def test_a_narrow_terminal_squeezes_text_first_and_never_cuts_ids_or_numbers() -> None:

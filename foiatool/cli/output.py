@@ -51,14 +51,27 @@ class OutputOptions:
             if default_columns is None:
                 return list(columns)
             return [by_key[key] for key in default_columns]
-        unknown = [key for key in self.columns if key not in by_key]
+        # A column is named by the header the table shows ("From", "Date status") or by its
+        # key ("from_label"), in any case, with spaces, dashes and underscores alike.
+        names: dict[str, Column] = {}
+        for column in columns:
+            names.setdefault(_name(column.header), column)
+        for column in columns:
+            names[_name(column.key)] = column
+            names.setdefault(_name(column.key.removesuffix("_label")), column)
+        unknown = [key for key in self.columns if _name(key) not in names]
         if unknown:
+            import difflib
+
             noun = "column" if len(unknown) == 1 else "columns"
+            near = difflib.get_close_matches(_name(unknown[0]), list(names), n=1, cutoff=0.6)
+            hint = f" (did you mean {names[near[0]].header!r}?)" if near else ""
             raise click.UsageError(
-                f"unknown {noun} {', '.join(unknown)}; valid columns: {', '.join(by_key)}",
+                f"unknown {noun} {', '.join(unknown)}{hint}; valid columns: {', '.join(c.header for c in columns)}"
+                f" (or their keys: {', '.join(by_key)})",
                 ctx=click.get_current_context(silent=True),
             )
-        return [by_key[key] for key in self.columns]
+        return [names[_name(key)] for key in self.columns]
 
     def emit(
         self,
@@ -99,6 +112,11 @@ class OutputOptions:
         )
 
 
+def _name(text: str) -> str:
+    """A column name as the user may type it: case, spaces, dashes and underscores do not matter."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
 def _column_keys(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
     if value is None:
         return None
@@ -130,7 +148,7 @@ def output_options(f: F) -> F:
             "output_columns",
             metavar="KEYS",
             callback=_column_keys,
-            help="Comma-separated column keys to show, in this order (json: only these keys).",
+            help="Comma-separated columns to show, in this order, by header or key (case-insensitive; json: only these keys).",
         ),
         click.option(
             "--format",

@@ -71,7 +71,9 @@ def command(paths, db, jobs, strict, quiet, tz, filters, sort, aliases, explain,
             lines = p["evidence"] or ["no merges: one address, names as written"]
             for line in lines:
                 rows.append({"id": p["id"], "name": p["name"], "emails": p["emails"], "explanation": line})
-        output.emit(rows, [Column("id", "Person", "id"), Column("name", "Name"), Column("explanation", "Why", width=80), Column("emails", "Addresses", "list")])
+        output.emit(rows, [Column("id", "Person", "id"), Column("name", "Name"), Column("explanation", "Why", width=80),
+                            # the addresses give way before the Why, which is what was asked
+                            Column("emails", "Addresses", "list", width=24)])
         corpus.finish()
         return
     output.emit(people_records(corpus.conn, filters, sort), COLUMNS, default_columns=DEFAULT, tz=corpus.tz)

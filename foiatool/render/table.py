@@ -1,4 +1,4 @@
-"""The terminal table: a Rich table whose every cell is plain, control-free text."""
+"""The terminal table: a Rich table whose every cell is plain, control-free text, wrapped to the terminal's width."""
 from __future__ import annotations
 
 import math
@@ -87,7 +87,7 @@ def write_table(
     natural = []
     for index, column in enumerate(columns):
         widest = max(content[index], cell_len(header_cells[index].plain) if headers else 0)
-        natural.append(max(1, min(widest, column.width) if column.width is not None else widest))
+        natural.append(max(1, widest))
 
     def minimums(text: int, date: int, fixed_header: bool) -> list[int]:
         floors = []
@@ -104,7 +104,11 @@ def write_table(
     # text wraps narrower, then dates fold after the day, then text gets very narrow and
     # headers of numeric columns fold. Ids and numbers themselves are never cut.
     widths = natural
+    # A width hint is where a long column gives way first when the table is wider than the
+    # terminal; on a wide terminal every column takes what its text needs. Text is never cut.
+    hinted = [min(natural[i], c.width) if c.width is not None else natural[i] for i, c in enumerate(columns)]
     for floors in (
+        hinted,
         minimums(_TEXT_MIN_WIDTH, max(natural), True),
         minimums(_TEXT_MIN_WIDTH, _DATE_MIN_WIDTH, True),
         minimums(_TEXT_LAST_RESORT_WIDTH, _DATE_MIN_WIDTH, False),
@@ -121,14 +125,14 @@ def write_table(
         padding=(0, _GAP - 1, 0, 0),
     )
     for index, column in enumerate(columns):
-        limited = column.width is not None
         table.add_column(
             header_cells[index],
             justify="right" if column.kind in _NUMERIC else "left",
             width=widths[index],
-            # A column with a width hint is one line per row, cut with "…"; others wrap.
-            no_wrap=limited,
-            overflow="ellipsis" if limited else "fold",
+            # Long text wraps onto more lines (at spaces, or inside a word too long for the column):
+            # a reader must be able to read the whole of a Why, a gap or a redaction's context.
+            no_wrap=False,
+            overflow="fold",
         )
     for row_cells in cells:
         table.add_row(*row_cells)
