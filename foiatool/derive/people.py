@@ -3,14 +3,21 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Collection, Iterable, Mapping, Sequence
 
 from ..errors import UsageError
-from ..mail.addresses import compact_local, fold_accents, name_matches_address, normalise_name, spellings
+from ..mail.addresses import (
+    compact_local,
+    fold_accents,
+    name_matches_address,
+    normalise_name,
+    spellings,
+)
 from ..mail.marks.orgs import Org, organisation_of_email
 from ..model import Address
 from .aliases import NAME_ONLY_PREFIX, AliasRule
+from .owners import DOMINANCE, correspondents_of, dominant_owner, same_owner
 from .unionfind import UnionFind
 from .variants import address_variants, name_variants
 
@@ -45,22 +52,11 @@ _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "
 
 # Shared mailboxes: a name on them says who sent that one message, not who the mailbox is.
 _ROLE_LOCALS = frozenset(
-    """
-    info information admin administrator support help helpdesk servicedesk contact contactus press media news
-    newsletter webmaster postmaster hostmaster mailerdaemon abuse office records publicrecords privacy hr jobs
-    careers sales billing notification notifications alert alerts listserv majordomo root security feedback
-    inquiries enquiries general mail email secretary reception scheduling calendar team hello service
-    customerservice bounce bounces owner list donotreply noreply reply mailbox inbox
-    """.split()
+    ["info", "information", "admin", "administrator", "support", "help", "helpdesk", "servicedesk", "contact", "contactus", "press", "media", "news", "newsletter", "webmaster", "postmaster", "hostmaster", "mailerdaemon", "abuse", "office", "records", "publicrecords", "privacy", "hr", "jobs", "careers", "sales", "billing", "notification", "notifications", "alert", "alerts", "listserv", "majordomo", "root", "security", "feedback", "inquiries", "enquiries", "general", "mail", "email", "secretary", "reception", "scheduling", "calendar", "team", "hello", "service", "customerservice", "bounce", "bounces", "owner", "list", "donotreply", "noreply", "reply", "mailbox", "inbox"]
 )
 _ROLE_MARKERS = ("foia", "noreply", "donotreply", "mailerdaemon", "bounce", "listserv", "publicrecords")
 _GENERIC_NAME_WORDS = frozenset(
-    """
-    office foia team division unit department dept desk program center centre inbox mailbox noreply admin
-    administrator support helpdesk service services section branch bureau group staff records correspondence
-    secretariat operations ops communications press media public affairs info information notification
-    notifications alerts system calendar list committee mailer daemon
-    """.split()
+    ["office", "foia", "team", "division", "unit", "department", "dept", "desk", "program", "center", "centre", "inbox", "mailbox", "noreply", "admin", "administrator", "support", "helpdesk", "service", "services", "section", "branch", "bureau", "group", "staff", "records", "correspondence", "secretariat", "operations", "ops", "communications", "press", "media", "public", "affairs", "info", "information", "notification", "notifications", "alerts", "system", "calendar", "list", "committee", "mailer", "daemon"]
 )
 
 
@@ -127,7 +123,7 @@ def _form_rank(form: str, count: int) -> tuple[int, int, int, int, int, str]:
 class _Names:
     """Display names seen (with counts) for one mailbox or one name-only mention, and its occurrence count."""
 
-    __slots__ = ("forms", "count")
+    __slots__ = ("count", "forms")
 
     def __init__(self) -> None:
         self.forms: dict[str, int] = {}
@@ -243,23 +239,6 @@ class PeopleIndex:
         return [f"{person.id}: {what}; nothing was merged"]
 
 
-def correspondents_of(rows: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
-    """Each address's fellow addresses on its messages, from (message id, address) rows."""
-    on_message: dict[str, set[str]] = defaultdict(set)
-    for message, email in rows:
-        email = (email or "").strip().lower()
-        if email:
-            on_message[message].add(email)
-    fellows: dict[str, set[str]] = defaultdict(set)
-    for members in on_message.values():
-        if len(members) > 1:
-            for email in members:
-                fellows[email].update(members)
-    for email, others in fellows.items():
-        others.discard(email)
-    return dict(fellows)
-
-
 def _listing_order(person: Person) -> tuple[int, str]:
     return (-person.count, person.id)
 
@@ -278,7 +257,7 @@ def resolve_people(
     one whose address spells it, or the one who carries nearly all of the
     name's uses; otherwise it stays apart. OCR misreadings of an address join
     it (see variants.py); two addresses whose owner signs them with one name,
-    consistently and often, join when the evidence in ``_same_owner`` holds
+    consistently and often, join when the evidence in owners.py holds
     (``correspondents``: each address's fellow addresses on its messages).
     """
     key_of = _KeyCache()
@@ -410,9 +389,9 @@ def resolve_people(
         for form, count in mailboxes[email].forms.items():
             uses[key_of(form)] += count
         key_uses[email] = uses
-    for head, member, why in _same_owner(
+    for head, member, why in same_owner(
         [e for e in emails if not role[e] and e not in variant_of and e not in kept_apart],
-        usual_key, key_uses, correspondents, groups, rank,
+        usual_key, key_uses, correspondents, groups, rank, _mergeable_name,
     ):
         rules = {email_rule[e].person for e in (head, member) if e in email_rule}
         if len(rules) > 1:
@@ -500,7 +479,7 @@ def resolve_people(
                 continue
             attached[root].append(key)
             notes[head].append(f"attached {said} to {head}: {how}")
-        elif len(candidates) > 1 and (dominant := _dominant(lookup, candidates, members_of, key_uses)):
+        elif len(candidates) > 1 and (dominant := dominant_owner(lookup, candidates, members_of, key_uses)):
             root, top, rest = dominant
             head = primary_of_root[root]
             attached[root].append(key)
@@ -594,90 +573,6 @@ def resolve_people(
     return PeopleIndex(persons, by_email, by_name_key, key_of)
 
 
-# A name-only mention goes to the person holding this many times every other person's uses of the name.
-DOMINANCE = 10
-# Two addresses signed with one name are one owner's only when each is signed so this often, and this
-# consistently (the share of its named occurrences under that name).
-SAME_OWNER_SHARE = 0.8
-SAME_INITIAL_USES = 100
-SAME_NAME_USES = 20
-# ...and, for a full name, when they write with the same people: this share of the smaller one's
-# correspondents, and at least this many of them.
-SHARED_CORRESPONDENTS = 0.5
-MIN_SHARED_CORRESPONDENTS = 5
-
-
-def _dominant(
-    key: str, candidates: Collection[str], members_of: Mapping[str, list[str]], key_uses: Mapping[str, Mapping[str, int]]
-) -> tuple[str, int, int] | None:
-    """(root, its uses, everyone else's) when one person carries nearly all uses of the name ``key``."""
-    uses = sorted(
-        ((sum(key_uses[m].get(key, 0) for m in members_of[root]), root) for root in candidates), key=lambda ur: (-ur[0], ur[1])
-    )
-    top, root = uses[0]
-    rest = sum(u for u, _ in uses[1:])
-    if top >= SAME_NAME_USES and top >= DOMINANCE * max(uses[1][0], 1):
-        return root, top, rest
-    return None
-
-
-def _same_owner(
-    emails: list[str],
-    usual_key: Mapping[str, str],
-    key_uses: Mapping[str, Mapping[str, int]],
-    correspondents: Mapping[str, Collection[str]] | None,
-    groups: UnionFind,
-    rank,
-) -> list[tuple[str, str, str]]:
-    """(head, member, why) for addresses that are one owner's two mailboxes.
-
-    Both are signed with the same name in at least ``SAME_OWNER_SHARE`` of their
-    named occurrences. A bare initial ("H") must be on one domain and used
-    ``SAME_INITIAL_USES`` times on each; a full name ``SAME_NAME_USES`` times on
-    each, and the two must share most correspondents: two "Michael Chen"s in two
-    offices, each writing with their own colleagues, stay two people.
-    """
-    by_key: dict[str, list[str]] = defaultdict(list)
-    for email in emails:
-        key = usual_key.get(email, "")
-        uses = key_uses[email]
-        named = sum(uses.values())
-        if key and named and uses.get(key, 0) >= SAME_OWNER_SHARE * named:
-            by_key[key].append(email)
-    found: list[tuple[str, str, str]] = []
-    for key, members in sorted(by_key.items()):
-        if len(members) < 2:
-            continue
-        members.sort(key=rank)
-        tokens = key.split()
-        single = len(tokens) == 1 and len(tokens[0]) == 1
-        if not single and not _mergeable_name(key):
-            continue
-        floor = SAME_INITIAL_USES if single else SAME_NAME_USES
-        members = [m for m in members if key_uses[m][key] >= floor]
-        for i, head in enumerate(members):
-            for member in members[i + 1:]:
-                said = (
-                    f"both signed {key!r} ({key_uses[head][key]} of {sum(key_uses[head].values())} named occurrences "
-                    f"of {head}, {key_uses[member][key]} of {sum(key_uses[member].values())} of {member})"
-                )
-                if single:
-                    if head.rsplit("@", 1)[1] == member.rsplit("@", 1)[1]:
-                        found.append((head, member, said + ", on one domain"))
-                    continue
-                if not correspondents:
-                    continue
-                mine = {groups.find(e) for e in correspondents.get(head, ())}
-                theirs = {groups.find(e) for e in correspondents.get(member, ())}
-                own = {groups.find(head), groups.find(member)}
-                mine, theirs = mine - own, theirs - own
-                shared = len(mine & theirs)
-                smaller = min(len(mine), len(theirs))
-                if smaller and shared >= MIN_SHARED_CORRESPONDENTS and shared >= SHARED_CORRESPONDENTS * smaller:
-                    found.append((head, member, said + f", and {shared} of the {smaller} correspondents of the less used are shared"))
-    return found
-
-
 def _spellings(key: str) -> set[str]:
     """Compact local parts under which an address may spell this name (checked by name_matches_address)."""
     return spellings([_NOT_ALNUM.sub("", t) for t in key.split()], separators=("",))
@@ -708,4 +603,4 @@ def _unique_id(wanted: str, taken: set[str]) -> str:
     return candidate
 
 
-__all__ = ["Person", "PeopleIndex", "best_display_name", "correspondents_of", "is_role_address", "resolve_people"]
+__all__ = ["PeopleIndex", "Person", "best_display_name", "correspondents_of", "is_role_address", "resolve_people"]

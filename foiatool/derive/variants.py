@@ -10,13 +10,18 @@ pairs.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
-from ..mail.addresses import describe_edits, ocr_difference, ocr_skeleton, repair_address
+from ..mail.addresses import (
+    describe_edits,
+    ocr_difference,
+    ocr_skeleton,
+    repair_address,
+)
 from ..mail.marks.orgs import organisation
 
 # A variant is at most this fraction as frequent as the form it is read as: a misreading is rare,
@@ -69,9 +74,11 @@ def _domain_fixes(domains: Mapping[str, int]) -> dict[str, tuple[str, str]]:
             if other == domain:
                 continue
             why = ocr_difference(domain, other)
-            if not why and domains[other] >= EDIT_RATIO * domains[domain] and not _known_domain(domain):
-                if len(other.split(".", 1)[0]) >= 5 and Levenshtein.distance(domain, other) <= 2:
-                    why = describe_edits(domain, other)
+            if (
+                not why and domains[other] >= EDIT_RATIO * domains[domain] and not _known_domain(domain)
+                and len(other.split(".", 1)[0]) >= 5 and Levenshtein.distance(domain, other) <= 2
+            ):
+                why = describe_edits(domain, other)
             if why:
                 fixes[domain] = (other, f"{why} in the domain ({_times(domains[domain])} of {domain} vs {domains[other]} of {other})")
                 break
