@@ -110,7 +110,8 @@ def corpus_options(paths_required: bool = False, paths_arg: bool = True) -> Call
 
 
 def open_corpus(paths: tuple[str, ...] | list[str], db: str | None, *, jobs: int | None = None, strict: bool = False,
-                quiet: bool = False, tz: str | None = None, refresh: bool = True, account: bool = True) -> Corpus:
+                quiet: bool = False, tz: str | None = None, refresh: bool = True, account: bool = True,
+                executor: object | None = None) -> Corpus:
     """Refresh the index from PATHS (when given) and open it for reading.
 
     The progress bar and (with ``account``) the one-line account go to stderr unless ``quiet``.
@@ -136,7 +137,7 @@ def open_corpus(paths: tuple[str, ...] | list[str], db: str | None, *, jobs: int
     if expanded and refresh:
         terminal = app.terminal
         progress = _ProgressAdapter(terminal, quiet)
-        report = refresh_index(expanded, db_path, jobs=jobs, progress=progress, on_wait=terminal.warn, ocr=app.ocr)
+        report = refresh_index(expanded, db_path, jobs=jobs, progress=progress, on_wait=terminal.warn, ocr=app.ocr, executor=executor)
         if account and not quiet:
             terminal.info(report.account())
     elif not os.path.exists(db_path):
