@@ -120,3 +120,34 @@ def test_wide_terminals_get_whole_subjects_on_one_line(sample_db: Path) -> None:
     narrow = invoke("messages", "--db", str(sample_db), "-f", "table", env={"COLUMNS": "80"}).stdout
     assert "…" not in narrow and max(len(line) for line in narrow.splitlines()) <= 80
     assert set(longest.split()) <= set(narrow.split())
+
+
+# --- global options anywhere, and the nearest name for a typo ---------------------------------
+
+
+def test_no_color_after_the_command_name_is_accepted(sample_db: Path) -> None:
+    after = run_exe("timeline", "--db", str(sample_db), "--no-color", "-f", "table", FORCE_COLOR="1")
+    before = run_exe("--no-color", "timeline", "--db", str(sample_db), "-f", "table", FORCE_COLOR="1")
+    coloured = run_exe("timeline", "--db", str(sample_db), "-f", "table", FORCE_COLOR="1")
+    assert after.returncode == before.returncode == 0, after.stderr.decode()
+    assert after.stdout == before.stdout and b"\x1b[" not in after.stdout
+    assert b"\x1b[" in coloured.stdout
+    forced = run_exe("messages", "--db", str(sample_db), "-f", "table", "--color")
+    assert forced.returncode == 0 and b"\x1b[" in forced.stdout
+
+
+def test_a_global_flag_after_double_dash_stays_a_value() -> None:
+    from foiatool.cli import hoist_global_flags
+
+    assert hoist_global_flags(["search", "--db", "x", "--no-color", "--", "--color"]) == [
+        "--no-color", "search", "--db", "x", "--", "--color"]
+    assert hoist_global_flags(["--version"]) == ["--version"]
+
+
+def test_an_unknown_command_or_option_names_the_nearest_one(sample_db: Path) -> None:
+    typo = run_exe("mesages", "--db", str(sample_db))
+    assert typo.returncode == 2
+    assert "Did you mean 'messages'?" in typo.stderr.decode()
+    option = run_exe("messages", "--db", str(sample_db), "--form", "json")
+    assert option.returncode == 2
+    assert "--format" in option.stderr.decode()

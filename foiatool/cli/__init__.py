@@ -49,7 +49,40 @@ class StdoutClosed(Exception):
     """
 
 
+# The group's own options, which a user may also type after the command name
+# (`foiatool messages --no-color`); all are flags, so moving them changes nothing else.
+GLOBAL_FLAGS = ("--color", "--no-color", "--traceback")
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """``args`` with the global flags given after the command name moved in front of it.
+
+    Everything after a ``--`` is left alone: there it is a value, not an option.
+    """
+    command_at = next((i for i, arg in enumerate(args) if not arg.startswith("-")), None)
+    if command_at is None:
+        return list(args)
+    head, rest = list(args[: command_at + 1]), args[command_at + 1 :]
+    end = rest.index("--") if "--" in rest else len(rest)
+    moved = [arg for arg in rest[:end] if arg in GLOBAL_FLAGS]
+    kept = [arg for arg in rest[:end] if arg not in GLOBAL_FLAGS] + list(rest[end:])
+    return head[:command_at] + moved + head[command_at:] + kept
+
+
 class LazyGroup(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_flags(args))
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in COMMANDS:
+            import difflib
+
+            near = difflib.get_close_matches(name.lower(), list(COMMANDS), n=1, cutoff=0.5)
+            hint = f" Did you mean {near[0]!r}?" if near else ""
+            ctx.fail(f"No such command {name!r}.{hint} Commands: {', '.join(COMMANDS)}.")
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
