@@ -81,6 +81,8 @@ def write_bad_dump(root: Path, outside: Path) -> dict[str, Path]:
     put("fake_zip", "fake.zip", b"PK\x03\x04" + b"\x00" * 200)
     put("fake_pdf", "fake.pdf", b"%PDF-1.7\n" + random.Random(3).randbytes(3000))
     put("fake_msg", "fake.msg", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + random.Random(4).randbytes(3000))
+    put("ole_named_eml", "spreadsheet.eml", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + random.Random(8).randbytes(3000))
+    put("binary_named_eml", "program.eml", Path(sys.executable).resolve().read_bytes()[:40000])
     put("fake_pst", "fake.pst", b"!BDN" + random.Random(5).randbytes(3000))
     put("fake_gz", "fake.mbox.gz", b"\x1f\x8b\x08\x00" + random.Random(6).randbytes(500))
     import pypdf
@@ -184,7 +186,9 @@ def test_every_good_message_around_the_bad_ones_is_read(bad) -> None:
 @pytest.mark.parametrize("key, words", [
     ("empty", ["empty"]),
     ("blank", ["empty"]),
-    ("garbage", ["not an email", "binary"]),
+    ("garbage", ["bad .eml file", "binary content"]),
+    ("ole_named_eml", ["bad .eml file", "binary content", "header is damaged"]),
+    ("binary_named_eml", ["bad .eml file", "binary content"]),
     ("prose", ["not an email", "without an email header"]),
     ("fake_zip", ["zip"]),
     ("fake_pdf", ["pdf"]),
@@ -201,6 +205,27 @@ def test_a_bad_file_is_one_clear_problem_line(bad, key: str, words: list[str]) -
     run, files = bad
     one_problem(run, files[key], *words)
     assert not run.messages_from(files[key])
+
+
+def test_a_binary_eml_is_a_bad_eml_not_a_bad_outlook_msg(bad) -> None:
+    run, files = bad
+    for key in ("garbage", "ole_named_eml", "binary_named_eml"):
+        reason = one_problem(run, files[key])["reason"]
+        assert reason.startswith("bad .eml file: binary content"), reason
+        assert "not a readable Outlook .msg" not in reason
+    # a .msg keeps the Outlook reader's own reason
+    assert one_problem(run, files["fake_msg"])["reason"].startswith("not a readable Outlook .msg file")
+
+
+def test_an_outlook_msg_named_eml_is_still_read(corpora: Path, tmp_path: Path) -> None:
+    root = tmp_path / "dump"
+    root.mkdir()
+    (root / "renamed.eml").write_bytes((corpora / "outlook-msg-perl" / "plain_unsent.msg").read_bytes())
+    (root / "real.msg").write_bytes((corpora / "outlook-msg-perl" / "plain_unsent.msg").read_bytes())
+    run = Indexed(root, tmp_path / "x.sqlite")
+    assert not run.problems
+    [message] = run.messages
+    assert sorted(s["path"] for s in message["sources"]) == [str(root / "real.msg"), str(root / "renamed.eml")]
 
 
 def test_a_truncated_mbox_keeps_its_whole_messages_and_reads_the_cut_one_with_a_defect(bad) -> None:
@@ -396,13 +421,19 @@ def test_a_50_mib_header_line_is_read_in_bounded_time_and_memory(tmp_path: Path)
     assert rss < 1600, f"{rss} MiB for a 50 MiB header"
 
 
-def _nested(depth: int) -> bytes:
-    parts = [b"From: a@x.org\nSubject: nested %d\nMIME-Version: 1.0\n" % depth]
+def _nested(depth: int, tag: str = "") -> bytes:
+    parts = [b"From: Ann Lee <ann.lee@agency.gov>\nDate: Tue, 01 Mar 2011 10:00:00 -0500\n"
+             b"Subject: nested %d%s\nMIME-Version: 1.0\n" % (depth, tag.encode())]
     for level in range(depth):
         parts.append(b"Content-Type: multipart/mixed; boundary=b%d\n\n--b%d\n" % (level, level))
     parts.append(b"Content-Type: text/plain\n\nthe deepest text\n")
     parts.extend(b"--b%d--\n" % level for level in reversed(range(depth)))
     return b"".join(parts)
+
+
+def _kept_headers(message: dict) -> None:
+    assert message["from"]["email"] == "ann.lee@agency.gov" and message["from"]["name"] == "Ann Lee"
+    assert message["date"] == "2011-03-01T15:00:00Z"
 
 
 def test_mime_nested_a_thousand_deep(tmp_path: Path) -> None:
@@ -415,7 +446,60 @@ def test_mime_nested_a_thousand_deep(tmp_path: Path) -> None:
     assert {"good 1", "nested 20"} <= run.subjects()
     [read] = run.messages_from(root / "deep.eml")
     assert read["subject"] == "nested 1000"
+    _kept_headers(read)  # the body could not be read; sender, date and subject still are
     assert "MIME parts nested too deep to read: headers only" in read["defects"]
+
+
+def test_mime_nested_300_deep_keeps_its_headers_in_a_file_a_zip_and_an_mbox(tmp_path: Path) -> None:
+    root = tmp_path / "dump"
+    root.mkdir()
+    (root / "deep.eml").write_bytes(_nested(300))
+    (root / "deep.zip").write_bytes(zip_of({"inner/deep.eml": _nested(300, " zipped")}))
+    (root / "deep.mbox").write_bytes(mbox_of([_nested(300, " in mbox"), good(3)]))
+    run = Indexed(root, tmp_path / "x.sqlite")
+    assert not run.problems
+    assert run.subjects() == {"nested 300", "nested 300 zipped", "nested 300 in mbox", "good 3"}
+    for message in run.messages:
+        if message["subject"].startswith("nested"):
+            _kept_headers(message)
+            assert message["body"] == "the deepest text" or "headers only" in " ".join(message["defects"])
+
+
+@pytest.mark.parametrize("shape", ["many fields", "one long first field", "long folded subject"])
+def test_a_5_mb_header_block_is_a_message_not_text(tmp_path: Path, shape: str) -> None:
+    """Megabytes of header lines before the mail fields: detection sees only the first KiB, the parser all of it."""
+    root = tmp_path / "dump"
+    root.mkdir()
+    with open(root / "big header.eml", "wb") as fh:
+        if shape == "many fields":
+            for i in range(70_000):  # 5.3 MB of X- fields, From/Subject/Date at the end
+                fh.write(b"X-Filler-%d: %s\n" % (i, b"v" * 60))
+        elif shape == "one long first field":
+            fh.write(b"X-Scanner-Report: " + b"abcdefgh" * (5 << 17) + b"\n")
+        else:
+            fh.write(b"X-Thread-Note: start\n" + b"  folded continuation line of the note\n" * 130_000)
+        fh.write(b"From: Ann Lee <ann.lee@agency.gov>\nSubject: big header block\n"
+                 b"Date: Tue, 01 Mar 2011 10:00:00 -0500\n\nthe body after five megabytes\n")
+    assert (root / "big header.eml").stat().st_size > 5_000_000
+    (root / "neighbour.eml").write_bytes(good(1))
+    run = Indexed(root, tmp_path / "x.sqlite")
+    assert not run.problems, run.problems
+    [message] = run.messages_from(root / "big header.eml")
+    assert message["subject"] == "big header block"
+    _kept_headers(message)
+    assert message["body"].strip() == "the body after five megabytes"
+    assert run.subjects() == {"big header block", "good 1"}
+
+
+def test_text_of_header_like_lines_without_a_mail_field_is_still_not_a_message(tmp_path: Path) -> None:
+    root = tmp_path / "dump"
+    root.mkdir()
+    (root / "notes.eml").write_bytes(b"".join(b"Item-%d: note about the request\n" % i for i in range(2000)))
+    (root / "notes.txt").write_bytes(b"".join(b"Item-%d: note about the request\n" % i for i in range(20)))
+    run = Indexed(root, tmp_path / "x.sqlite")
+    assert not run.messages
+    assert one_problem(run, root / "notes.eml", "not an email message", "no header block")
+    assert one_problem(run, root / "notes.txt", "not an email", "without an email header")
 
 
 # --------------------------------------------------------------------------- archives

@@ -84,7 +84,7 @@ def test_garbage_eml_is_a_problem(tmp_path: Path) -> None:
     messages, problems = read_all(path)
     assert messages == []
     assert len(problems) == 1
-    assert problems[0].reason == "not an email, mbox, Outlook, archive or PDF file (binary file)"
+    assert problems[0].reason == "bad .eml file: binary content, not the text of an email message (NUL or control bytes at its start)"
 
 
 def test_prose_text_file_is_a_problem(tmp_path: Path) -> None:

@@ -107,28 +107,49 @@ def strip_envelope_lines(data: bytes) -> tuple[bytes, str]:
     return data, envelope_address
 
 
-def looks_like_message(head: bytes) -> bool:
-    """True when ``head`` (the first few KiB) opens with a header block naming a mail field."""
-    return _opens_with_header_block(strip_envelope_lines(head)[0])
+def looks_like_message(head: bytes, *, whole: bool = True) -> bool:
+    """True when ``head`` opens with a header block naming a mail field.
+
+    With ``whole=False`` ``head`` is only the first bytes of a file: a block of well-formed
+    header lines that runs on past them (a 5 MB header block, a first field megabytes
+    long) counts as a message too, since its mail fields may come later; the parser,
+    which sees every byte, has the last word.
+    """
+    verdict = _header_block_verdict(strip_envelope_lines(head)[0], whole=whole)
+    return verdict is not False
+
+
+# The first line that ends a header block: a blank line, or one that is neither a field nor a continuation.
+_BLOCK_STOP = re.compile(rb"^(?![ \t]|[\x21-\x39\x3b-\x7e]{1,200}[ \t]*:)", re.MULTILINE)
+_MAIL_FIELD_LINE = re.compile(
+    rb"^(?:" + b"|".join(re.escape(name) for name in sorted(_MAIL_FIELDS)) + rb")[ \t]*:", re.IGNORECASE | re.MULTILINE)
 
 
 def _opens_with_header_block(body: bytes) -> bool:
     """The first line is a header field, and the header block names at least one mail field."""
-    known = False
-    for number, line in enumerate(body[:16384].split(b"\n", 200)[:200]):
-        if not line or line == b"\r":
-            return known
-        if line[:1] in (b" ", b"\t"):
-            if number == 0:
-                return False
-            continue
-        match = _FIELD_LINE.match(line)
-        if match is None:
-            # junk after the first line is a defect the parser reports; the block still counts
-            return known if number else False
-        if not known and match.group(1).lower() in _MAIL_FIELDS:
-            known = True
-    return known
+    return _header_block_verdict(body, whole=True) is True
+
+
+def _header_block_verdict(body: bytes, *, whole: bool) -> bool | None:
+    """True when ``body`` opens with a header block naming a mail field, False when it does not,
+    None when ``body`` is a cut-off start whose header lines run to its end without one yet.
+
+    Junk after the first line is a defect the parser reports; the block up to it still counts.
+    The whole block is scanned (at C speed), however long: a header block of megabytes is
+    still a message.
+    """
+    if _FIELD_LINE.match(body) is None:
+        return False
+    stop = _BLOCK_STOP.search(body)
+    if stop is not None and stop.start() == len(body):
+        stop = None  # the text ends with a line break, not with a line that stops the block
+    end = stop.start() if stop else len(body)
+    if not whole and stop is not None and body.find(b"\n", end) < 0 and end < len(body):
+        end = len(body)  # the last line was cut by the end of the head: it is not junk
+        stop = None
+    if _MAIL_FIELD_LINE.search(body, 0, end):
+        return True
+    return None if (stop is None and not whole) else False
 
 
 _FOLD = re.compile(r"\r?\n[ \t]*")
@@ -509,7 +530,7 @@ def parse_rfc822(data: bytes, source: Source) -> Message:
     if not data or not data.strip():
         raise ParseError("empty message")
     body_bytes, envelope_address = strip_envelope_lines(data)
-    if not _opens_with_header_block(body_bytes[:65536]):
+    if not _opens_with_header_block(body_bytes):
         raise ParseError("not an email message: no header block at the start")
     body_bytes, too_many_parts = _bounded_parts(body_bytes)
     nested_too_deep = False
@@ -522,6 +543,13 @@ def parse_rfc822(data: bytes, source: Source) -> Message:
     except Exception as error:  # mail-parser's own errors and anything the stdlib raises underneath
         raise ParseError(f"mail parser failed: {type(error).__name__}: {error}") from error
     fields = header_fields_from_parser(parser, received)
+    try:
+        body, attachments = _body_text(parser), _attachment_records(parser, data)
+    except RecursionError:
+        # parsed, but walking the parts went deeper than Python's stack: the sender, date and
+        # subject are kept, the parts are not
+        nested_too_deep = True
+        body, attachments = "", []
     if too_many_parts:
         fields.defects.append(too_many_parts)
     if nested_too_deep:
@@ -540,8 +568,8 @@ def parse_rfc822(data: bytes, source: Source) -> Message:
         bcc=fields.bcc,
         date=fields.date,
         date_status=fields.date_status,
-        body=_body_text(parser),
-        attachments=_attachment_records(parser, data),
+        body=body,
+        attachments=attachments,
         defects=fields.defects,
         sources=[source],
     )

@@ -10,7 +10,7 @@ from .printed.text import looks_like_printed_text
 # Read at least this much of a file before calling detect_kind.
 HEAD_BYTES = 8192
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MBOX_SEPARATOR = re.compile(rb"^From \S+[^\r\n]*\d{1,2}:\d{2}")
 _TRANSPORT_FIELD = re.compile(
     rb"^(?:date|message-id|mime-version|content-type|received|return-path|delivered-to|x-[\w-]+)[ \t]*:",
@@ -50,15 +50,22 @@ def detect_kind(head: bytes, name: str) -> str:
     Returns one of "eml", "mbox", "msg", "pst", "zip", "tar", "gzip", "bzip2", "xz",
     "pdf", "printed-text", "empty" or "unknown". Content decides; the name only breaks ties
     (an old-style tar without the ustar mark; a ``.txt`` that reads both as a message and
-    as printed email, e.g. one starting with a printed ``From:`` line, is printed email).
+    as printed email, e.g. one starting with a printed ``From:`` line, is printed email;
+    binary bytes named ``.eml``, a damaged compound file among them, are "eml" so that the
+    message reader names them a bad .eml rather than a bad Outlook .msg).
     "printed-text" is the text of printed email or of a released document (OCR output).
     """
     if not head:
         return "empty"
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         return "zip"
-    if head.startswith(_OLE_MAGIC):
-        return "msg"
+    if head.startswith(OLE_MAGIC):
+        # Only a sound compound-file header can hold an Outlook item (a .msg renamed .eml is
+        # still read); eight magic bytes before junk are a binary file, named as such, unless
+        # the name says .msg, where the Outlook reader's own reason is the clearer one.
+        if sound_ole_header(head) or name.lower().endswith(".msg"):
+            return "msg"
+        return "eml" if name.lower().endswith(".eml") else "unknown"
     if head.startswith(b"!BDN"):
         return "pst"
     if head.startswith(b"\x1f\x8b"):
@@ -88,9 +95,40 @@ def detect_kind(head: bytes, name: str) -> str:
         return "eml"
     if looks_like_printed_text(head):
         return "printed-text"
+    if len(head) >= HEAD_BYTES and looks_like_message(stripped, whole=False):
+        # header lines to the end of the head and no mail field among them yet (a 5 MB header
+        # block, a first field megabytes long): the parser reads the whole block and decides
+        return "eml"
     if lower.endswith(".tar") and len(head) >= 512 and plausible_v7_tar(head):
         return "tar"
+    if lower.endswith(".eml") and looks_binary(head):
+        # binary bytes under a name that promises a message: the .eml reader says why it is none
+        return "eml"
     return "unknown"
+
+
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
+
+
+def looks_binary(head: bytes) -> bool:
+    """NUL bytes, or more than one byte in twenty a control character, in the first KiB:
+    no text format foiatool reads looks like that (tabs, line breaks, form feeds and the
+    escape of ISO-2022 text are not counted)."""
+    start = head[:1024]
+    return b"\x00" in start or len(_CONTROL_BYTES.findall(start)) * 20 > len(start)
+
+
+def sound_ole_header(head: bytes) -> bool:
+    """The fixed fields of a compound-file (OLE2) header hold their only legal values:
+    byte order FFFE, version 3 with 512-byte sectors or version 4 with 4096-byte ones,
+    64-byte mini sectors. Random bytes after the magic fail this all but surely."""
+    if len(head) < 0x22 or not head.startswith(OLE_MAGIC):
+        return False
+    major = int.from_bytes(head[0x1A:0x1C], "little")
+    byte_order = head[0x1C:0x1E]
+    sector_shift = int.from_bytes(head[0x1E:0x20], "little")
+    mini_shift = int.from_bytes(head[0x20:0x22], "little")
+    return (byte_order == b"\xfe\xff" and (major, sector_shift) in ((3, 9), (4, 12)) and mini_shift == 6)
 
 
 def plausible_v7_tar(head: bytes) -> bool:
