@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -125,35 +125,61 @@ def read_data(data: bytes, path: str, locator: str, depth: int, budget: ArchiveB
     return _read_kind(kind, data, path, locator, depth, budget, _single_message_kind(locator, "eml"))
 
 
+@dataclass(frozen=True, slots=True)
+class _Input:
+    """One input in memory, as every reader in the table below takes it."""
+
+    data: bytes
+    path: str
+    locator: str
+    depth: int
+    budget: ArchiveBudget
+    message_kind: str
+
+    @property
+    def name(self) -> str:
+        return self.locator.rsplit("!", 1)[-1].split(":", 1)[-1] if self.locator else os.path.basename(self.path)
+
+
+def _read_msg(item: _Input) -> Iterator[Item]:
+    from .msg import read_msg
+
+    return read_msg(item.data, item.path, item.locator, _single_message_kind(item.locator, "msg"))
+
+
+def _read_pst(item: _Input) -> Iterator[Item]:
+    from .pst import read_pst
+
+    return read_pst(io.BytesIO(item.data), item.path, item.locator)
+
+
+def _read_compressed(item: _Input, kind: str) -> Iterator[Item]:
+    return read_compressed(io.BytesIO(item.data), len(item.data), kind, item.path, item.name, item.locator,
+                           item.depth, item.budget, read_data)
+
+
+# Each kind sources/detect.py can tell, and its reader.
+_READERS: dict[str, Callable[[_Input], Iterator[Item]]] = {
+    "empty": lambda item: iter([Problem(item.path, item.locator, "empty file")]),
+    "eml": lambda item: read_message(item.data, item.path, item.locator, item.message_kind),
+    "mbox": lambda item: read_mbox(io.BytesIO(item.data), item.path, item.locator),
+    "msg": _read_msg,
+    "pst": _read_pst,
+    "zip": lambda item: read_zip(io.BytesIO(item.data), item.path, item.locator, item.depth, item.budget, read_data),
+    "tar": lambda item: read_tar(io.BytesIO(item.data), item.path, item.locator, item.depth, item.budget, read_data),
+    **{kind: (lambda item, kind=kind: _read_compressed(item, kind)) for kind in _COMPRESSED_KINDS},
+    "pdf": lambda item: _read_pdf(item.data, item.path, item.locator),
+    "printed-text": lambda item: _read_printed_text(item.data, item.path, item.locator),
+}
+
+
 def _read_kind(kind: str, data: bytes, path: str, locator: str, depth: int, budget: ArchiveBudget,
                message_kind: str) -> Iterator[Item]:
-    if kind == "empty":
-        yield Problem(path, locator, "empty file")
-    elif kind == "eml":
-        yield from read_message(data, path, locator, message_kind)
-    elif kind == "mbox":
-        yield from read_mbox(io.BytesIO(data), path, locator)
-    elif kind == "msg":
-        from .msg import read_msg
-
-        yield from read_msg(data, path, locator, _single_message_kind(locator, "msg"))
-    elif kind == "pst":
-        from .pst import read_pst
-
-        yield from read_pst(io.BytesIO(data), path, locator)
-    elif kind == "zip":
-        yield from read_zip(io.BytesIO(data), path, locator, depth, budget, read_data)
-    elif kind == "tar":
-        yield from read_tar(io.BytesIO(data), path, locator, depth, budget, read_data)
-    elif kind in _COMPRESSED_KINDS:
-        name = locator.rsplit("!", 1)[-1].split(":", 1)[-1] if locator else os.path.basename(path)
-        yield from read_compressed(io.BytesIO(data), len(data), kind, path, name, locator, depth, budget, read_data)
-    elif kind == "pdf":
-        yield from _read_pdf(data, path, locator)
-    elif kind == "printed-text":
-        yield from _read_printed_text(data, path, locator)
-    else:
+    reader = _READERS.get(kind)
+    if reader is None:
         yield _unrecognised(path, locator, data[:HEAD_BYTES])
+        return
+    yield from reader(_Input(data, path, locator, depth, budget, message_kind))
 
 
 def _read_pdf(data: bytes, path: str, locator: str) -> Iterator[Item]:
