@@ -15,6 +15,7 @@ from ..model import Address
 from .addresses import parse_address, parse_address_list
 from .dates import TZ_ABBREVIATIONS, DateReading, parse_date, read_date, refusal
 from .marks.redactions import redaction_in_field
+from .quoted_names import AOL_PREFIX, GNUS_INITIALS, ON_BEHALF, QUOTE_MARKERS, clean_name, mailto_address, strip_prose_before_name
 
 # Deeper quoting than this is left as raw text in the innermost message: real chains
 # rarely pass twenty levels, and hostile input must not exhaust the stack.
@@ -416,8 +417,13 @@ class _Head:
 
 def _sender_from(value: str) -> Address | None:
     # Outlook prints delegates as "Assistant [mailto:a@x] On Behalf Of Boss"; the first sent it
-    value = re.split(r"\s+on behalf of\s+", value, maxsplit=1, flags=re.IGNORECASE)[0]
+    value = ON_BEHALF.sub("", value)
     address = parse_address(value)
+    # "Saif Khan [mailto:" (the address cut or redacted) leaves the name only; "[mailto:a@x]" its address
+    email = address.email or mailto_address(value)
+    name = clean_name(address.name)
+    if name != address.name or email != address.email:
+        address = Address(name=name, email=email, redacted=address.redacted)
     return address if (address.name or address.email or address.redacted) else None
 
 
@@ -465,7 +471,9 @@ def _head_from_attribution(text: str) -> _Head:
 
 @lru_cache(maxsize=4096)
 def _attribution_parts(text: str) -> tuple[Address | None, str]:
-    body = re.sub(r"\s+", " ", text).strip()
+    # ">>Hal DeVore said:", '"CW" == Carlo Wood writes:': quote markers and Gnus initials are no name
+    body = GNUS_INITIALS.sub("", QUOTE_MARKERS.sub("", re.sub(r"\s+", " ", text).strip()))
+    body = AOL_PREFIX.sub("", body)
     email_match = None
     for candidate in _EMAIL_IN_TEXT_RE.finditer(body):
         email_match = candidate
@@ -497,6 +505,8 @@ def _attribution_parts(text: str) -> tuple[Address | None, str]:
     name = re.sub(r"\s+(?:a|um|at)$", "", name)
     if name.startswith("(") and name.endswith(")") and redaction_in_field(name) is None:
         name = name[1:-1].strip()  # the old "addr (Name) writes:" form; "(b)(6) wrote:" is a redaction
+    if redaction_in_field(name) is None:
+        name = clean_name(strip_prose_before_name(name))
     if email and name:
         sender = parse_address(f"{name} <{email}>")
     else:
