@@ -17,9 +17,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-demo: $(STAMP)
-	$(BIN)/foiatool summary samples/dump samples/release --db $(VENV)/samples.sqlite
-	$(BIN)/foiatool messages --db $(VENV)/samples.sqlite --format table
+# The demo's output is the tool's own: pip's notices (version check, running as root, script
+# location) and the build backend's deprecation warnings are switched off for the install it
+# may need. It indexes the samples (one account line), shows a short table, and ends with the summary in view.
+demo: export PIP_DISABLE_PIP_VERSION_CHECK := 1
+demo: export PIP_ROOT_USER_ACTION := ignore
+demo: export PIP_NO_WARN_SCRIPT_LOCATION := 1
+demo: export PIP_QUIET := 1
+demo: export PYTHONWARNINGS := ignore
+demo:
+	@$(MAKE) --no-print-directory --silent install
+	@$(BIN)/foiatool messages samples/dump samples/release --db $(VENV)/samples.sqlite --from morton --columns date,from,subject --format table
+	@echo
+	@$(BIN)/foiatool summary --db $(VENV)/samples.sqlite --format screen --top 3
 
 test: $(STAMP) ocr-deps
 	$(BIN)/python -m pytest -n 2 -q

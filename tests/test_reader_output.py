@@ -151,3 +151,34 @@ def test_an_unknown_command_or_option_names_the_nearest_one(sample_db: Path) -> 
     option = run_exe("messages", "--db", str(sample_db), "--form", "json")
     assert option.returncode == 2
     assert "--format" in option.stderr.decode()
+
+
+# --- make demo ---------------------------------------------------------------------------------
+
+
+def test_make_demo_shows_the_tools_own_output_and_ends_with_the_summary() -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    venv = Path(sys.executable).parent.parent
+    if not (venv / "bin" / "foiatool").exists():
+        pytest.skip("the demo runs from a virtual environment with foiatool installed")
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL")}
+    proc = subprocess.run(["make", "--no-print-directory", "demo", f"VENV={venv}"], cwd=REPO, capture_output=True,
+                          timeout=600, env=env, check=False)
+    out, err = proc.stdout.decode(), proc.stderr.decode()
+    assert proc.returncode == 0, err
+    for noise in ("pip", "setuptools", "WARNING", "DEPRECATION", "Traceback"):
+        assert noise not in out + err, noise
+    assert "distinct messages from" in err  # the account line
+    lines = [line for line in out.splitlines() if line.strip()]
+    table_at = next(i for i, line in enumerate(lines) if line.startswith("Date "))
+    summary_at = next(i for i, line in enumerate(lines) if "foiatool summary" in line)
+    assert table_at < summary_at
+    assert "rows shown, of" in lines[summary_at - 1]  # a short table, then the summary
+    assert lines[-1].startswith("╰")  # the summary's frame closes the demo
+    assert summary_at - table_at < 20
