@@ -182,3 +182,16 @@ def test_make_demo_shows_the_tools_own_output_and_ends_with_the_summary() -> Non
     assert "rows shown, of" in lines[summary_at - 1]  # a short table, then the summary
     assert lines[-1].startswith("╰")  # the summary's frame closes the demo
     assert summary_at - table_at < 20
+
+
+def test_gap_descriptions_wrap_whole(sample_db: Path) -> None:
+    import json
+
+    gaps = json.loads(query(sample_db, "gaps", "-f", "json").stdout)
+    longest = max((g["detail"] or "" for g in gaps), key=len)
+    assert len(longest) > 120
+    table = invoke("gaps", "--db", str(sample_db), "-f", "table", env={"COLUMNS": "100"}).stdout
+    assert "…" not in table
+    assert max(len(line) for line in table.splitlines()) <= 100
+    words = table.split()
+    assert all(word in words for word in longest.split() if len(word) < 20), longest
