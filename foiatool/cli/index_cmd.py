@@ -1,4 +1,4 @@
-"""``foiatool index``: build or refresh the index explicitly."""
+"""``foiatool index``: build or refresh the index explicitly, on this machine or with a Dask cluster's help."""
 from __future__ import annotations
 
 import click
@@ -8,15 +8,30 @@ from .common import corpus_options, open_corpus
 
 @click.command("index")
 @corpus_options(paths_required=True)
-def command(paths, db, jobs, strict, quiet, tz) -> None:
+@click.option("--cluster", "cluster", metavar="ADDRESS", envvar="FOIATOOL_CLUSTER", default=None,
+              help="Send OCR pages and file parsing to the Dask scheduler at ADDRESS (tcp://host:8786; "
+                   "also $FOIATOOL_CLUSTER). Needs pip install 'foiatool[cluster]' and the dump on a "
+                   "filesystem every worker sees, under the same path.")
+def command(paths, db, jobs, strict, quiet, tz, cluster) -> None:
     """Build or refresh the index for PATHS, then say where it is and what it holds.
 
     A second run on an unchanged dump re-reads nothing; changed files are
     re-read alone; removed files' messages leave the index. The index lives in
     your cache directory (never in the input folders) unless --db names one.
+    With --cluster, workers read and recognise; this process alone writes the index.
     """
-    # its own account line below replaces the usual one; the progress bar stays
-    corpus = open_corpus(paths, db, jobs=jobs, strict=strict, quiet=quiet, tz=tz, account=False)
+    executor = None
+    if cluster and cluster.strip():
+        # Imported here so that an index built without --cluster never loads Dask.
+        from ..refresh.cluster import DaskCluster
+
+        executor = DaskCluster(cluster.strip())
+    try:
+        # its own account line below replaces the usual one; the progress bar stays
+        corpus = open_corpus(paths, db, jobs=jobs, strict=strict, quiet=quiet, tz=tz, account=False, executor=executor)
+    finally:
+        if executor is not None:
+            executor.close()
     report = corpus.report
     click.echo(corpus.db_path)
     from .common import get_app

@@ -1,6 +1,7 @@
 """Building and refreshing the index: find inputs, parse only what changed (in parallel), derive threads and people."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -33,6 +34,7 @@ HASH_CHUNK = 1024 * 1024
 COMMIT_SECONDS = 1.0
 # Files up to this size are read once, for their hash and their messages together.
 KEEP_BYTES = 8 * 1024 * 1024
+READER_DIED = "the reader process died while reading this file (a crash, or out of memory); nothing from it is indexed"
 
 
 class Progress(Protocol):
@@ -309,13 +311,31 @@ def _parallel(todo: Sequence[tuple[str, str, int]], jobs: int, ocr: bool = False
             return
 
 
+def _on_executor(todo: Sequence[tuple[str, str, int]], executor: Executor, ocr: bool = False) -> Iterator[FileResult]:
+    """Parse on ``executor`` in the same batches as _parallel; the files of a batch it gave up are tried
+    again one a task, and a file given up alone is the same listed problem as locally."""
+    parse = functools.partial(_parse_batch, ocr=ocr)
+    lost: list[list[tuple[str, str]]] = []
+    for batch, results in executor.run(parse, list(_batches(todo))):
+        if results is None:
+            lost.append(batch)
+        else:
+            yield from results
+    alone = [[file] for batch in lost for file in batch]
+    for batch, results in (executor.run(parse, alone) if alone else ()):
+        if results is None:
+            path, hint = batch[0]
+            yield FileResult(path, "", hint, [], [Problem(path, "", READER_DIED)])
+        else:
+            yield from results
+
+
 def _parse_alone(path: str, hint: str, ocr: bool, ctx) -> FileResult:
     with ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=ignore_interrupts) as solo:
         try:
             return solo.submit(parse_file, path, hint, ocr).result()
         except BrokenProcessPool:
-            reason = "the reader process died while reading this file (a crash, or out of memory); nothing from it is indexed"
-            return FileResult(path, "", hint, [], [Problem(path, "", reason)])
+            return FileResult(path, "", hint, [], [Problem(path, "", READER_DIED)])
 
 
 def refresh(
@@ -415,8 +435,16 @@ def refresh(
             deferred: list[FileResult] = []
             if todo:
                 progress.start(len(todo), "Reading")
-                use_pool = len(todo) >= PARALLEL_THRESHOLD and (jobs or os.cpu_count() or 1) > 1
-                results = _parallel(todo, jobs or os.cpu_count() or 1, ocr) if use_pool else (parse_file(p, h, ocr, {} if ocr else None) for p, h, _ in todo)
+                # Another executor (a Dask cluster) parses large dumps in batches; LocalPool's own
+                # batches are _parallel's, which also finds the one file that kills its reader.
+                remote = executor is not None and not isinstance(executor, LocalPool)
+                use_pool = len(todo) >= PARALLEL_THRESHOLD and (remote or (jobs or os.cpu_count() or 1) > 1)
+                if use_pool and remote:
+                    results = _on_executor(todo, executor, ocr)
+                elif use_pool:
+                    results = _parallel(todo, jobs or os.cpu_count() or 1, ocr)
+                else:
+                    results = (parse_file(p, h, ocr, {} if ocr else None) for p, h, _ in todo)
                 last_commit = time.monotonic()
                 conn.execute("BEGIN")
                 try:
