@@ -38,6 +38,9 @@ HEADER_FROM = [
     ("Stanger, Allison [mailto", Address(name="Stanger, Allison")),
     ("fork-admin@xent.com [mailto:fork-admin@xent.com]On Behalf Of Tom", Address(email="fork-admin@xent.com")),
     ("Ellen Clary ( )", Address(name="Ellen Clary")),
+    # OCR of released printouts: a parenthesis for the bracket, the redacted address left as "_ _"
+    ("H (mailto:HDR22@clintonemail.com]", Address(name="H", email="hdr22@clintonemail.com")),
+    ("Shervin Pishevar [mailto _ _", Address(name="Shervin Pishevar")),
 ]
 # What is never part of a name ("Clayton, Nik [IT]" is a name: Outlook shows departments so).
 JUNK = re.compile(r">|\[\s*mailto|mailto:|\[\s*\]|\(\s*\)|==|[Oo]n [Bb]ehalf|[Oo]nce upon|In a message|In detail|\.\.\.|^(?:I|he)$|Europe/|%\{")

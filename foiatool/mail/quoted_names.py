@@ -14,8 +14,9 @@ import re
 QUOTE_MARKERS = re.compile(r"^(?:\s*(?:[A-Za-z]{1,4}>(?=[\s>(\"'])|[>|]))+\s*")
 # Gnus and supercite write '"CW" == Carlo Wood <carlo@x> writes:': the initials, then the name.
 GNUS_INITIALS = re.compile(r'"[^"\n]{1,12}"\s*==\s*')
-# Outlook's "[mailto:addr]" after a printed name; a release may cut it or redact the address.
-MAILTO = re.compile(r"\[\s*mailto\b:?\s*([^\]\s]*)\s*\]?", re.IGNORECASE)
+# Outlook's "[mailto:addr]" after a printed name; a release may cut it or redact the address,
+# and OCR reads its bracket as a parenthesis.
+MAILTO = re.compile(r"[\[(]\s*mailto\b:?\s*([^\])\s]*)\s*[\])]?", re.IGNORECASE)
 # Outlook's delegate form, also without a space after the "[mailto:...]" before it.
 ON_BEHALF = re.compile(r"\s*\bon behalf of\b.*$", re.IGNORECASE)
 _EMPTY_BRACKETS = re.compile(r"\s*(?:\(\s*\)|\[\s*\]|<\s*>)")
@@ -67,6 +68,7 @@ def clean_name(name: str) -> str:
     name = GNUS_INITIALS.sub("", name)
     name = MAILTO.sub("", name)
     name = _EMPTY_BRACKETS.sub("", name)
+    name = re.sub(r"(?:\s+[_|]+)+\s*$", "", name)  # "_ _" a redaction or the scan left after the name
     name = re.sub(r"\s+", " ", name).strip(" \"'`,;:")
     if name.startswith("(") and name.endswith(")") and name.count("(") == 1:
         name = name[1:-1].strip()
@@ -79,4 +81,4 @@ def mailto_address(value: str) -> str:
     """The address inside an Outlook ``[mailto:addr]``, or "" when it was cut or redacted."""
     match = MAILTO.search(value)
     found = match.group(1) if match else ""
-    return found if "@" in found else ""
+    return found.lower() if "@" in found else ""  # addresses are kept lower-case, as parse_address keeps them
