@@ -144,6 +144,35 @@ def test_identical_attachments_across_messages_are_grouped(tmp_path: Path) -> No
     assert sorted(files_in(out).values()) == sorted([sha(memo), sha(b"other notes\n")])
 
 
+def test_extracting_twice_writes_no_copies_and_a_different_file_keeps_its_own_name(tmp_path: Path) -> None:
+    memo = b"%PDF-1.4 the memo\n"
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    # the same memo in two messages, and another file that happens to share its name
+    (dump / "first.eml").write_bytes(make_eml("First", [("memo.pdf", "application/pdf", memo)]))
+    (dump / "second.eml").write_bytes(make_eml("Second", [("memo.pdf", "application/pdf", memo)]))
+    (dump / "third.eml").write_bytes(make_eml("Third", [("memo.pdf", "application/pdf", b"%PDF-1.4 a new draft\n")]))
+    out = tmp_path / "out"
+    rows, stderr = run(tmp_path / "index.db", str(dump), "--extract", str(out))
+    assert len(rows) == 3
+    assert files_in(out) == {"memo.pdf": sha(memo), "memo (2).pdf": sha(b"%PDF-1.4 a new draft\n")}
+    assert f"extracted 2 files to {out}; 1 already there with the same content, skipped" in stderr
+    assert f"skipped memo.pdf: already in {out} with the same content" in stderr
+    first = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+
+    _, again = run(tmp_path / "index.db", "--extract", str(out))
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == first
+    assert f"extracted 0 files to {out}; 3 already there with the same content, skipped" in again
+    assert f"skipped memo (2).pdf: already in {out} with the same content" in again
+
+    # a file changed by hand under that name is kept, and the attachment gets a name of its own
+    (out / "memo.pdf").write_bytes(b"annotated by the reporter")
+    _, third = run(tmp_path / "index.db", "--extract", str(out))
+    assert (out / "memo.pdf").read_bytes() == b"annotated by the reporter"
+    assert files_in(out)["memo (3).pdf"] == sha(memo)
+    assert f"extracted 1 files to {out}; 2 already there with the same content, skipped" in third
+
+
 def test_filters_narrow_the_listing(tmp_path: Path) -> None:
     dump = tmp_path / "dump"
     dump.mkdir()
@@ -225,16 +254,13 @@ def test_existing_files_and_planted_links_are_never_overwritten_or_followed(tmp_
     assert regular["report (2).pdf"] == sha(expected["report.pdf"])
     assert regular["report (3).pdf"] == sha(expected["report (2).pdf"])
 
-    # a second run adds numbered copies and changes nothing already there
+    # a second run finds every file already there with its content: nothing is written or changed
     snapshot = {p.name: (p.is_symlink(), p.read_bytes() if p.is_file() and not p.is_symlink() else b"")
                 for p in out.iterdir()}
-    run(tmp_path / "index.db", "--extract", str(out))
-    for name, (was_link, content) in snapshot.items():
-        assert (out / name).is_symlink() == was_link
-        if not was_link:
-            assert (out / name).read_bytes() == content
-    assert len(list(out.iterdir())) == len(snapshot) + len(HOSTILE)
-    assert files_in(out)["report (4).pdf"] == sha(expected["report.pdf"])
+    _, stderr = run(tmp_path / "index.db", "--extract", str(out))
+    assert {p.name: (p.is_symlink(), p.read_bytes() if p.is_file() and not p.is_symlink() else b"")
+            for p in out.iterdir()} == snapshot
+    assert f"extracted 0 files to {out}; {len(HOSTILE)} already there with the same content, skipped" in stderr
     assert tree(sandbox, out) == before
 
 

@@ -6,6 +6,7 @@ import mimetypes
 import os
 import re
 import sqlite3
+import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -92,6 +93,17 @@ def write_inside(directory: Path, name: str, data: bytes, fallback: str = "attac
     Never overwrites and never follows a link: a name already taken (by a file, a
     folder or a symlink, even a dangling one) gets " (2)", " (3)" ... before its extension.
     """
+    return place_inside(directory, name, data, fallback, keep_identical=False)[0]
+
+
+def place_inside(directory: Path, name: str, data: bytes, fallback: str = "attachment", *,
+                 keep_identical: bool = True) -> tuple[Path, bool]:
+    """Where ``data`` is inside ``directory`` under ``name`` (made safe), and whether it was written now.
+
+    As write_inside, except that with ``keep_identical`` a regular file already holding
+    exactly ``data`` under the name, or under one of its numbered forms tried before a
+    free one, is the answer and nothing is written: extracting twice makes no copies.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     root = directory.resolve()
     base = safe_name(name, fallback)
@@ -104,12 +116,27 @@ def write_inside(directory: Path, name: str, data: bytes, fallback: str = "attac
             # O_EXCL: an existing name, or a symlink planted there, is never followed or replaced
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
         except FileExistsError:
+            if keep_identical and _holds(path, data):
+                return path, False
             n += 1
             continue
         break
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
-    return path
+    return path, True
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """A regular file (never a link, never followed) whose bytes are exactly ``data``."""
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            return False
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return False
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read(len(data) + 1) == data
 
 
 def _fallback_name(content_type: str) -> str:
@@ -117,8 +144,10 @@ def _fallback_name(content_type: str) -> str:
     return "attachment" + extension
 
 
-def extract_attachments(conn: sqlite3.Connection, rows: list[dict], directory: Path) -> tuple[list[Path], list[Problem]]:
-    """Write each listed attachment into ``directory``; return the files written and what could not be.
+def extract_attachments(conn: sqlite3.Connection, rows: list[dict],
+                        directory: Path) -> tuple[list[Path], list[Path], list[Problem]]:
+    """Write each listed attachment into ``directory``; return the files written, the files
+    already there with the same bytes under that name (not written again), and what could not be.
 
     The index keeps only each attachment's sha256, so messages are read again: each
     source file once for all the messages wanted from it, and a message's other
@@ -132,6 +161,7 @@ def extract_attachments(conn: sqlite3.Connection, rows: list[dict], directory: P
     )
 
     written: list[Path] = []
+    already: list[Path] = []
     problems: list[Problem] = []
     by_message: dict[str, dict[int, dict]] = {}
     for row in sorted(rows, key=lambda r: (r["message"], r["position"])):
@@ -170,9 +200,11 @@ def extract_attachments(conn: sqlite3.Connection, rows: list[dict], directory: P
                 still.append(row)
                 continue
             try:
-                written.append(write_inside(directory, row["name"], data, _fallback_name(row["content_type"])))
+                path, new = place_inside(directory, row["name"], data, _fallback_name(row["content_type"]))
             except (OSError, ValueError) as exc:
                 problems.append(Problem(str(directory), "", f"cannot write {row['name']!r}: {exc}"))
+            else:
+                (written if new else already).append(path)
         wanted[message] = still
 
     failures: dict[str, list[Problem]] = {}
@@ -204,7 +236,7 @@ def extract_attachments(conn: sqlite3.Connection, rows: list[dict], directory: P
                 path, locator = readable[0]
                 problems.extend(Problem(path, locator, f"attachment {row['name']!r} not found again "
                                                        "(file changed since indexing?)") for row in wanted[message])
-    return written, problems
+    return written, already, problems
 
 
 def _matching(payloads: Iterable[tuple[str, str, bytes]], rows: list[dict]) -> dict[str, bytes]:
