@@ -274,3 +274,13 @@ def test_without_the_extra_cluster_says_how_to_install_it(tmp_path: Path) -> Non
     assert "pip install 'foiatool[cluster]'" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "i.sqlite").exists()
+
+
+def test_a_scheduler_that_cannot_be_reached_is_said_before_anything_is_read(tmp_path: Path) -> None:
+    env = dict(os.environ, DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT="1s")
+    proc = subprocess.run([str(foiatool_exe()), "index", str(SAMPLES / "dump"), "--db", str(tmp_path / "i.sqlite"),
+                           "--cluster", "tcp://127.0.0.1:9"], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 3, proc.stderr
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "i.sqlite").exists()

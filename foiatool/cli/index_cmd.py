@@ -26,6 +26,7 @@ def command(paths, db, jobs, strict, quiet, tz, cluster) -> None:
         from ..refresh.cluster import DaskCluster
 
         executor = DaskCluster(cluster.strip())
+        executor.connect()  # a wrong address is said now, before any file is read
     try:
         # its own account line below replaces the usual one; the progress bar stays
         corpus = open_corpus(paths, db, jobs=jobs, strict=strict, quiet=quiet, tz=tz, account=False, executor=executor)

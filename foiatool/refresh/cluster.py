@@ -22,7 +22,6 @@ ENVIRONMENT = "FOIATOOL_CLUSTER"
 # dies is rescheduled by the scheduler itself, up to its ``allowed-failures`` (3 by default),
 # and then fails with KilledWorker: the item is given up, as LocalPool gives it up.
 RETRIES = 2
-CONNECT_SECONDS = 20
 
 
 def _load_distributed() -> Any:
@@ -55,10 +54,15 @@ class DaskCluster:
     def client(self) -> Any:
         if self._client is None:
             try:
-                self._client = self._distributed.Client(self.address, timeout=CONNECT_SECONDS, set_as_default=False)
+                self._client = self._distributed.Client(self.address, set_as_default=False)
             except (OSError, TimeoutError, ValueError) as error:
                 raise FoiatoolError(f"cannot reach the Dask scheduler at {self.address}: {error}") from error
         return self._client
+
+    def connect(self) -> None:
+        """Reach the scheduler now; FoiatoolError names the address when it cannot be reached (after
+        Dask's connect timeout: 30 s, or $DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT)."""
+        self.client
 
     def workers(self) -> int:
         """How many worker threads the cluster has now (the number of tasks it runs at once)."""
