@@ -29,6 +29,11 @@ Rules, chosen so that ordinary numbers in mail are not taken for stamps:
   ``SECRET//NOFORN``, ``U//FOUO``; ``-//W3C//DTD`` is not one).
 * Release stamp (upper case only): ``RELEASE IN PART B6``, ``RELEASED IN
   PART B6, B7(C)``, ``RELEASE IN FULL``, ``DENY IN FULL``.
+
+Classification blocks of declassified pages (``Classified by DAS, A/GIS, DoS on
+08/27/2015 — Class: CONFIDENTIAL — Reason: 1.4(B), 1.4(D) — Declassify on:
+12/07/2025``) are release marks too: :func:`split_classification` takes one out
+of a line, apart from the text before it and the margin codes after it.
 """
 from __future__ import annotations
 
@@ -37,7 +42,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-__all__ = ["Stamp", "bates_gaps", "bates_number", "find_stamps", "is_page_furniture"]
+__all__ = [
+    "Stamp",
+    "bates_gaps",
+    "bates_number",
+    "classification_marks",
+    "declassify_continuation",
+    "find_stamps",
+    "is_page_furniture",
+    "split_classification",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,3 +251,67 @@ def is_page_furniture(line: str) -> bool:
     pieces.append(s[pos:])
     rest = _FURNITURE_WORDS.sub(" ", " ".join(pieces))
     return _ONLY_PUNCT.fullmatch(rest) is not None
+
+
+# Where a derivative classification block begins in a line (after any text printed before it).
+_CLASSIFICATION_START = re.compile(
+    r"(?:[—–-]\s*)?(?:Classified\s+by\b|Declassify\s+on\b|Reason:\s*1\.\d|Class:\s*(?:CONFIDENTIAL|SECRET|TOP SECRET)?\s*(?:$|[—–-]))",
+    re.IGNORECASE,
+)
+_CLASSIFICATION_PART = re.compile(
+    r"\s+[—–]\s*|\s+-\s+|\s*[—–]\s+|\s+(?=(?:Classified\s+by|Class:|Reason:|Declassify)\b)", re.IGNORECASE
+)
+_MARK_PREFIX = re.compile(r"^(?:Classified\s+by|Class:|Reason:|Declassify)", re.IGNORECASE)
+_STAMP_IN_BLOCK = re.compile(r"\s*(?:RELEASED?|DENY|DENIED)\s+IN\s+(?:PART|FULL)\b.*$")
+# Exemption codes printed in the margin after the block's date ("... Declassify on: 12/07/2025   B1").
+_TRAILING_CODES = re.compile(
+    r"(?<=\d)(?P<codes>(?:\s+(?:PART\s+)?(?:B\d(?:\([A-Fa-f]\)|[A-Fa-f](?![A-Za-z]))?|1\.\d\s?\([A-Ha-h]\))[,;]?)+)\s*$"
+)
+# A mark the block's wrap cut short: "Declassify" or "Declassify on:" without its date.
+_CUT_DECLASSIFY = re.compile(r"Declassify(?P<on>\s+on:?)?$", re.IGNORECASE)
+_DATE_TAIL = re.compile(r"(?:^|(?<=\s))(?P<on>on:?\s*)?(?P<date>\d{1,2}/\d{1,2}/\d{2,4})\s*$", re.IGNORECASE)
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def split_classification(line: str) -> tuple[str, list[str], str]:
+    """A line holding a classification block: (text printed before it, the block's marks, codes after it).
+
+    ``("", [], "")`` when the line holds none. The text before ("cdm", "-----Original
+    Message-----") is the message's; the codes after the date are margin redaction marks.
+    """
+    match = _CLASSIFICATION_START.search(line)
+    if match is None:
+        return "", [], ""
+    before, block = line[: match.start()].rstrip(), line[match.start():]
+    block = _STAMP_IN_BLOCK.sub("", block).strip()
+    after = ""
+    trailing = _TRAILING_CODES.search(block)
+    if trailing:
+        after, block = trailing.group("codes").strip(), block[: trailing.start()]
+    marks: list[str] = []
+    for part in _CLASSIFICATION_PART.split(block):
+        part = _SPACE_RUN.sub(" ", part).strip(" —–-")
+        if not part:
+            continue
+        if _MARK_PREFIX.match(part) or not marks:
+            marks.append(part)
+        else:
+            marks[-1] = f"{marks[-1]} {part}"
+    return before, marks, after
+
+
+def classification_marks(line: str) -> list[str]:
+    """The parts of a derivative classification line ("Classified by ... — Reason: 1.4(B) — Declassify on: ..."), or []."""
+    return split_classification(line)[1]
+
+
+def declassify_continuation(marks: list[str], line: str) -> tuple[str, str] | None:
+    """When the block's last mark lost its date to a wrap, the date on ``line`` (the next line):
+    (the whole mark, what is left of the line); None when ``line`` does not finish it."""
+    if not marks:
+        return None
+    cut = _CUT_DECLASSIFY.search(marks[-1])
+    tail = _DATE_TAIL.search(line)
+    if cut is None or tail is None or not (cut.group("on") or tail.group("on")):
+        return None
+    return f"Declassify on: {tail.group('date')}", line[: tail.start()].rstrip()

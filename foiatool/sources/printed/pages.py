@@ -7,7 +7,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ...mail.marks.provenance import Stamp, find_stamps, is_page_furniture
+from ...mail.marks.provenance import (
+    Stamp,
+    classification_marks,
+    declassify_continuation,
+    find_stamps,
+    is_page_furniture,
+    split_classification,
+)
 from ...model import Document, Message, Problem, Source
 from .split import PrintedLine, message_from_printed, opens_printout, split_printed
 
@@ -22,14 +29,6 @@ _SPACES = re.compile(r"\s+")
 HEADER_LABEL = re.compile(r"^\s*(?:from|sent|date|to|cc|bcc|subject|attachments?|importance)\s*:", re.IGNORECASE)
 # The date a release stamps on its pages ("... Doc No. C05765907 Date: 08/31/2015"): nothing in it was written later.
 _RELEASE_DATE = re.compile(r"Date:\s*(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})(?!\d)")
-# Derivative classification blocks on declassified State Department pages, split at their dashes into marks.
-_CLASSIFICATION_LINE = re.compile(
-    r"(?:Classified\s+by\b|Declassify\s+on\b|Reason:\s*1\.\d|Class:\s*(?:CONFIDENTIAL|SECRET|TOP SECRET)?\s*(?:$|[—–-]))",
-    re.IGNORECASE,
-)
-_CLASSIFICATION_PART = re.compile(r"\s+[—–]\s*|\s+-\s+|\s*[—–]\s+")
-_MARK_PREFIX = re.compile(r"^(?:Classified\s+by|Class:|Reason:|Declassify\s+on)", re.IGNORECASE)
-_STAMP_ONLY_IN_LINE = re.compile(r"\s*(?:RELEASED?|DENY|DENIED)\s+IN\s+(?:PART|FULL)\b.*$")
 # The line of codes a release stamp prints under "RELEASE IN PART" when they did not fit beside it.
 _CODES_LINE = re.compile(r"(?:(?:B\d(?:\(\s?[A-Fa-f]\s?\)|[A-Fa-f](?![A-Za-z]))?|1\.\d\s?\(\s?[A-Ha-h]\s?\))[\s,;]*)+")
 _CODE = re.compile(r"B\d(?:\(\s?[A-Fa-f]\s?\)|[A-Fa-f](?![A-Za-z]))?|1\.\d\s?\(\s?[A-Ha-h]\s?\)")
@@ -127,23 +126,6 @@ def _release_date(line: str) -> datetime | None:
         return None
 
 
-def classification_marks(line: str) -> list[str]:
-    """The parts of a derivative classification line ("Classified by ... — Reason: 1.4(B) — Declassify on: ..."), or []."""
-    if not _CLASSIFICATION_LINE.search(line):
-        return []
-    text = _STAMP_ONLY_IN_LINE.sub("", line).strip()
-    parts = [_SPACES.sub(" ", part).strip(" —–-") for part in _CLASSIFICATION_PART.split(text)]
-    marks: list[str] = []
-    for part in parts:
-        if not part:
-            continue
-        if _MARK_PREFIX.match(part) or not marks:
-            marks.append(part)
-        else:
-            marks[-1] = f"{marks[-1]} {part}"
-    return marks
-
-
 def _add_stamps(page: Page, stamps: Sequence[Stamp]) -> None:
     for stamp in stamps:
         if stamp.kind == "release":
@@ -183,22 +165,70 @@ def clean_page(page: Page, running: set[RunningKey]) -> None:
                 if column:
                     lines[index] = lines[index][: column.start()]
                     _add_stamps(page, [stamp])
+    _join_broken_stamp(page, lines, drop)
     _join_stamp_codes(page, lines, drop)
     # Classification blocks print wherever the declassifier put them, not only at the page edges.
     for index, line in enumerate(lines):
         if index in drop or HEADER_LABEL.match(line):
             continue
-        marks = classification_marks(line)
-        if marks:
+        before, marks, after = split_classification(line)
+        if not marks:
+            continue
+        _add_stamps(page, [stamp for stamp in find_stamps(line) if stamp.kind == "release"])
+        _finish_wrapped_block(marks, lines, index, drop)
+        page.marks.extend(mark for mark in marks if mark not in page.marks)
+        # The text printed before the block, and the margin codes after it, are the message's.
+        rest = "   ".join(part for part in (before, after) if part.strip())
+        if rest.strip():
+            lines[index] = rest
+        else:
             drop.add(index)
-            _add_stamps(page, [stamp for stamp in find_stamps(line) if stamp.kind == "release"])
-            page.marks.extend(mark for mark in marks if mark not in page.marks)
     kept = [line.rstrip() for index, line in enumerate(lines) if index not in drop]
     while kept and not kept[0].strip():
         kept.pop(0)
     while kept and not kept[-1].strip():
         kept.pop()
     page.lines = kept
+
+
+# The first words of a release stamp the scan broke over lines ("RELEASE IN" / "PART B5,B6").
+_STAMP_HEAD = re.compile(r"^\s*(?:RELEASED?|DENY|DENIED)(?:\s+IN)?\s*$")
+
+
+def _join_broken_stamp(page: Page, lines: list[str], drop: set[int]) -> None:
+    """A release stamp broken over two or three lines at the top of the page is one stamp: its lines go."""
+    content = [index for index, line in enumerate(lines) if line.strip()][:FURNITURE_ZONE + 2]
+    for place, index in enumerate(content):
+        if index in drop or not _STAMP_HEAD.match(lines[index]):
+            continue
+        for size in (2, 3):
+            parts = content[place:place + size]
+            joined = " ".join(lines[j].strip() for j in parts)
+            stamps = [stamp for stamp in find_stamps(joined) if stamp.kind == "release"]
+            if len(parts) == size and stamps and is_page_furniture(joined) and not any(j in drop for j in parts[1:]):
+                # The codes line may follow ("RELEASE IN" / "PART" / "B1,1.4(D)"): the longest reading wins.
+                longer = " ".join(lines[j].strip() for j in content[place:place + size + 1])
+                if size == 2 and len(content) > place + 2 and is_page_furniture(longer) and find_stamps(longer):
+                    continue
+                drop.update(parts)
+                _add_stamps(page, stamps)
+                break
+
+
+def _finish_wrapped_block(marks: list[str], lines: list[str], index: int, drop: set[int]) -> None:
+    """A block wrapped over two lines leaves "Declassify" or "Declassify on:" without its date, which
+    prints on one of the next two lines (after a word of the body the OCR set beside it): join them."""
+    following = [j for j in range(index + 1, min(len(lines), index + 4)) if lines[j].strip() and j not in drop][:2]
+    for position in following:
+        finished = declassify_continuation(marks, lines[position])
+        if finished is None:
+            continue
+        marks[-1], rest = finished
+        if rest.strip():
+            lines[position] = rest
+        else:
+            drop.add(position)
+        return
 
 
 def _join_stamp_codes(page: Page, lines: list[str], drop: set[int]) -> None:

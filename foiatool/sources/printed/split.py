@@ -9,6 +9,8 @@ from typing import Sequence
 
 from ...mail.addresses import normalise_name, parse_address_list
 from ...mail.dates import parse_date, read_date
+from ...mail.marks.provenance import split_classification
+from ...mail.marks.redactions import find_redactions
 from ...model import Address, Attachment, Message, Source
 
 # Printed header labels as mail clients write them; the key is the field they fill.
@@ -33,7 +35,7 @@ _LABEL_LINE = re.compile(
 # a colon followed by a gap of two or more spaces (pdftotext's label column), a lone label, or a
 # stray mark: "From the desk of" and "To the editor" are prose, not labels.
 _LOOSE_LABEL = re.compile(
-    r"""^\s*(?:['`\u2018\u2019\u2022\u00b7|]\s*)?(?P<name>
+    r"""^\s*(?:['`\u2018\u2019\u2022\u00b7|,]\s*)?(?P<name>
         F\s?R\s?[O0]\s?M | F\s?r\s?[o0]\s?(?:m|rn)
       | S[EC]NT(?:\s+BY)? | S[ec]nt(?:\s+by)?
       | T[O0] | T[o0]
@@ -50,11 +52,20 @@ _LOOSE_LABEL = re.compile(
 _REDACTION_ONLY = re.compile(
     r"^\s*(?:(?:\(?[Bb]\)?\s?\(?\d{1,2}\)?(?:\s?\([A-Ca-c]\))?|1\.4\s?\([A-Ha-h]\))[\s,;]*)+$"
 )
+# Exemption codes and classification reasons the release printed in the margin column beside a header
+# value, after a wide gap ("Re: Amano      1.4(D)", "References      B6"); a speck of the redaction
+# box's edge may follow the code ("B51"). A value that is nothing but codes was redacted whole.
+_MARGIN_CODE = r"(?:\(?[Bb]\)?\s?\(?[1-9]\)?(?:\s?\([A-Fa-f]\)|[A-Fa-f](?![A-Za-z]))?|1\.\d\s?\([A-Ha-h]\))"
+_MARGIN_CODES = re.compile(
+    rf"(?:^|\s{{2,}})(?P<codes>{_MARGIN_CODE}(?:[\s,;]+{_MARGIN_CODE})*)[,;]?(?:\s?[1Il|])?\s*$"
+)
+_REASON_CODE = re.compile(r"^1\.\d\s?\([A-Ha-h]\)$")
 # A speck in the right margin (the edge of a redaction box read as "1", "I" or "|").
 _MARGIN_SPECK = re.compile(r"^\s{40,}\S{1,3}\s*$")
 # A right-hand column that starts with a label, after a left column (Lotus Notes memo print).
 _RIGHT_COLUMN = re.compile(r"^(?P<left>.*?\S)(?:\s{2,}|\s+(?=(?:to|cc|bcc|subject)\s*:))(?P<right>(?:to|cc|bcc|subject)\s*:.*)$", re.IGNORECASE)
 _ADDRESS_FIELDS = frozenset({"to", "cc", "bcc"})
+_MARGIN_FIELDS = frozenset({"from", "to", "cc", "bcc", "subject", "sent", "date"})
 _NOTES_RIGHT = frozenset({"to", "cc", "bcc", "subject"})
 _WRAPPING_FIELDS = frozenset({"to", "cc", "bcc", "attachments", "subject"})
 
@@ -155,6 +166,35 @@ def _header_label(line: str) -> tuple[str, str] | None:
     return _canonical_label(match.group("name")), match.group("value").strip()
 
 
+@dataclass(slots=True)
+class MarginMarks:
+    """What the release printed beside a header value: exemption codes (redactions of that field) and
+    release marks (classification reasons, a classification block)."""
+
+    codes: list[str] = field(default_factory=list)
+    marks: list[str] = field(default_factory=list)
+
+
+def strip_margin(value: str, found: MarginMarks) -> str:
+    """``value`` without the classification text and margin codes printed after it; they go to ``found``."""
+    before, marks, after = split_classification(value)
+    if marks:
+        found.marks.extend(mark for mark in marks if mark not in found.marks)
+        value = f"{before}   {after}" if after else before
+    match = _MARGIN_CODES.search(value)
+    if match is None:
+        return value.strip()
+    for code in re.split(r"[\s,;]+(?=[Bb(1])", match.group("codes")):
+        code = re.sub(r"\s+", "", code)
+        if _REASON_CODE.match(code):
+            reason = f"Reason: {code.upper()}"
+            if not any(code.upper() in mark for mark in found.marks):
+                found.marks.append(reason)
+        elif find_redactions(code):
+            found.codes.append(code)
+    return value[: match.start()].strip()
+
+
 def is_redaction_line(line: str) -> bool:
     """Whether ``line`` holds only exemption stamps (the margin mark beside a redacted field)."""
     return bool(line.strip()) and bool(_REDACTION_ONLY.match(line))
@@ -214,9 +254,12 @@ def _outlook_header(lines: Sequence[str], index: int) -> PrintedHeader | None:
             end = position + 1
             continue
         if is_redaction_line(line):
-            # The stamp beside a redacted value, printed on its own line: the value when it was empty.
+            # The stamp beside a redacted value, printed on its own line: the value when it was empty,
+            # a second margin code of the subject (below its "1.4(D)") when not.
             if not fields[last]:
                 fields[last] = line.strip()
+            elif last == "subject":
+                fields[last] = f"{fields[last]}   {line.strip()}"
             end = position + 1
             continue
         if _MARGIN_SPECK.match(line):
@@ -368,7 +411,26 @@ def printed_header_at(lines: Sequence[str], index: int) -> PrintedHeader | None:
         header = _outlook_header(lines, index)
         if header:
             return header
-    return _gmail_header(lines, index) or _lotus_header(lines, index)
+    return _gmail_header(lines, index) or _lotus_header(lines, index) or _damaged_from_header(lines, index)
+
+
+# What is left of a From line whose label the OCR lost: a sender's name or address, alone on its line.
+_BARE_SENDER = re.compile(r"^[\w.@'<>-]+(?:,?\s[\w.@'<>-]+){0,3}$")
+
+
+def _damaged_from_header(lines: Sequence[str], index: int) -> PrintedHeader | None:
+    """A Sent:/To:/Subject: block under a line holding only a sender (its "From:" label lost): the line
+    is the From value as printed."""
+    following = lines[index + 1] if index + 1 < len(lines) else ""
+    labelled = _label(following)
+    stripped = lines[index].strip()
+    if labelled is None or labelled[0] != "sent" or len(stripped) > 60 or not _BARE_SENDER.match(stripped):
+        return None
+    window = [f"From:   {stripped}", *lines[index + 1: index + _MAX_HEADER_LINES]]
+    header = _outlook_header(window, 0)
+    if header is None or not {"to", "subject"} <= header.fields.keys():
+        return None
+    return PrintedHeader("outlook", index, index + header.end, header.fields)
 
 
 def _previous_content(lines: Sequence[PrintedLine], index: int, skip_rules: bool = True) -> int | None:
@@ -470,8 +532,25 @@ def _notes_names(value: str) -> str:
     return "; ".join(names)
 
 
+# "PIR <preines", "sbwhoeop <sbwhoeop": a display name, then an address a redaction or the margin cut short.
+_CUT_ADDRESS = re.compile(r"^(?P<name>[^<>;]*?)\s*<(?P<inside>[^<>;,]*)$")
+_WHOLE_ADDRESS = re.compile(r"^[\w.+'-]+@[\w-]+(?:\.[\w-]+)+$")
+
+
+def _mend_cut_address(value: str) -> str:
+    """The name as printed when the address after it was cut; the address too only if it still is one."""
+    codes = _MARGIN_CODES.search(value)
+    printed, margin = (value[: codes.start()], value[codes.start():]) if codes and codes.start() else (value, "")
+    match = _CUT_ADDRESS.match(printed.strip())
+    if match is None or not match.group("name"):
+        return value
+    inside = match.group("inside").strip()
+    mended = f"{match.group('name')} <{inside}>" if _WHOLE_ADDRESS.match(inside) else match.group("name")
+    return f"{mended}{margin}"
+
+
 def _addresses(value: str) -> list[Address]:
-    return parse_address_list(_notes_names(value)) if value else []
+    return parse_address_list(_notes_names(_mend_cut_address(value))) if value else []
 
 
 _BLANK_RUN = re.compile(r"\n{3,}")
@@ -520,7 +599,17 @@ def message_from_printed(
     if header is None:
         defects.append("printed: no header block found")
         return Message(subject=thread_subject, body=body_text(lines), defects=defects, sources=[source])
-    fields = header.fields
+    fields = dict(header.fields)
+    subject_codes: list[str] = []
+    for name in [name for name in fields if name in _MARGIN_FIELDS]:
+        found = MarginMarks()
+        fields[name] = strip_margin(fields[name], found)
+        source.marks.extend(mark for mark in found.marks if mark not in source.marks)
+        if name in _ADDRESS_FIELDS or name == "from":
+            # A code beside a name or address is that field's redaction, which the address reader records.
+            fields[name] = "   ".join([fields[name], *found.codes]).strip()
+        elif name == "subject":
+            subject_codes = found.codes
     if not thread_subject and header.layout == "gmail":
         for index in range(header.start - 1, 0, -1):
             if _GMAIL_COUNT.match(lines[index].strip()):
@@ -538,6 +627,9 @@ def message_from_printed(
     elif date_text and reading.date is None:
         defects.append(f"printed: unreadable date {date_text[:80]!r}")
     subject = fields.get("subject", "") or thread_subject
+    if subject_codes:
+        # The subject (or part of it) was redacted: the codes are kept with the message, not in its subject.
+        defects.append(f"printed: subject redacted {', '.join(subject_codes)}")
     return Message(
         message_id=None,
         subject=_INNER_SPACE.sub(" ", subject).strip(),
