@@ -107,6 +107,8 @@ class Message:
     id: str = ""
     # The date as printed, kept when it could not be trusted (date_status "suspect") or had no year.
     date_text: str = ""
+    # Redaction codes printed in place of (part of) the subject, taken out of the subject text.
+    subject_redactions: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.id:

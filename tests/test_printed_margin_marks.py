@@ -38,7 +38,7 @@ def test_a_margin_code_beside_the_subject_is_a_redaction_not_words() -> None:
                      "Subject:                     Out of Office AutoReply:           References                            B6",
                      "", "I am out of the office.")
     assert message.subject == "Out of Office AutoReply: References"
-    assert "printed: subject redacted B6" in message.defects
+    assert "B6" in message.subject_redactions
 
 
 def test_a_subject_that_is_only_a_code_is_empty_and_redacted() -> None:
@@ -51,7 +51,7 @@ def test_a_subject_that_is_only_a_code_is_empty_and_redacted() -> None:
                      "Subject:                                                                                                  B51",
                      "", "Fyi")
     assert message.subject == ""
-    assert "printed: subject redacted B5" in message.defects
+    assert "B5" in message.subject_redactions
     # The code beside a Cc stays that field's redaction; the name keeps no code.
     assert [(a.name, a.redacted) for a in message.cc] == [("*ake.sullivan", "b6")]
 
@@ -77,7 +77,7 @@ def test_classification_text_and_reason_codes_beside_header_values_are_release_m
                      "", "Tx.")
     assert message.subject == "Re: Amano"
     assert "Reason: 1.4(D)" in message.sources[0].marks
-    assert "printed: subject redacted B1" in message.defects
+    assert "B1" in message.subject_redactions
 
 
 def test_a_classification_block_wrapped_over_two_lines_gives_whole_marks() -> None:

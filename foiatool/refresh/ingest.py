@@ -128,10 +128,10 @@ def enrich(message: Message) -> store.StoredMessage:
     from ..mail.marks.redactions import find_redactions
     from ..mail.quoting import split_quoted
 
-    split = split_quoted(message.body)
+    split = split_quoted(message.body, context_date=message.date)
     quoted = [quoted_to_json(q) for q in split.quoted]
     marks: list[tuple[str, str, str, str]] = []
-    for mark in find_redactions(message.subject):
+    for mark in find_redactions(" ".join([message.subject, *message.subject_redactions])):
         marks.append(("subject", mark.code, mark.family, mark.text))
     # Marks in the author's text are "body"; the rest of the body's marks sit in quoted history
     # ("quoted"): still redactions in this document, told apart so a reader can count either.

@@ -572,9 +572,6 @@ def message_from_printed(
     elif date_text and reading.date is None:
         defects.append(f"printed: unreadable date {date_text[:80]!r}")
     subject = fields.get("subject", "") or thread_subject
-    if subject_codes:
-        # The subject (or part of it) was redacted: the codes are kept with the message, not in its subject.
-        defects.append(f"printed: subject redacted {', '.join(subject_codes)}")
     return Message(
         message_id=None,
         subject=_INNER_SPACE.sub(" ", subject).strip(),
@@ -583,6 +580,8 @@ def message_from_printed(
         cc=_addresses(fields.get("cc", "")),
         bcc=_addresses(fields.get("bcc", "")),
         date=reading.date,
+        # The subject (or part of it) was redacted: the codes are kept with the message, not in its subject.
+        subject_redactions=list(subject_codes),
         date_status=reading.status,
         date_text=reading.text,
         body=body_text(lines[header.end:]),
