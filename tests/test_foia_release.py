@@ -522,8 +522,12 @@ def test_report_cites_pages_and_bates_beside_each_printed_message(release: tuple
         [row] = printed_match(rows, printed)
         section = text[text.index(f"`{row['id']}`"):]
         line = next(line for line in section.splitlines() if line.startswith("- **Found in:**"))
-        assert f"`{page_locator(printed['pages'])}`" in line
-        assert f"({', '.join(printed['bates'])})" in line
+        # Cited as a reader checks it (issue #15): the file, the page span in words, the Bates range.
+        pages = printed["pages"]
+        span = f"page {pages[0]}" if pages[0] == pages[-1] else f"pages {pages[0]}-{pages[-1]}"
+        bates = printed["bates"]
+        stamp = f"Bates {bates[0]}" if bates[0] == bates[-1] else f"Bates {bates[0]} to {bates[-1]}"
+        assert f"ICE-2011-FOIA-000123.pdf, {span} ({stamp})" in line, line
     assert len(found_in) == len(rows)
     marks = sum(counts(db, "code").values())
     assert f"| Redaction marks | {marks} |" in text
