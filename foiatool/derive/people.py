@@ -1,4 +1,8 @@
-"""Who is who: addresses and display names resolved to persons, with the evidence for every merge."""
+"""Who is who: addresses and display names resolved to persons, with the evidence for every merge.
+
+Long because resolution is one pass over one union of addresses and names: the address
+merges, the name-only mentions and the alias rules each read what the others joined.
+"""
 from __future__ import annotations
 
 import re

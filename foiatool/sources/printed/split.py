@@ -1,4 +1,8 @@
-"""Reading printed emails (Outlook, Gmail, Lotus Notes print layouts) from page text: where each starts, and what it says."""
+"""Reading printed emails (Outlook, Gmail, Lotus Notes print layouts) from page text: where each starts, and what it says.
+
+Long because the three print layouts (Outlook, Gmail, Lotus Notes) share one line model, the
+OCR-tolerant label reader and the rule for where a printout starts; apart, each would copy them.
+"""
 from __future__ import annotations
 
 import mimetypes
