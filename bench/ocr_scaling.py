@@ -102,12 +102,18 @@ def main(argv: list[str] | None = None) -> int:
         "load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2),
     }
     print(json.dumps(figures, indent=1))
+    # Occupancy: the share of the cluster run in which each worker was inside a page task. On a
+    # machine of its own it is the scaling efficiency; on a shared one (other work taking cores)
+    # the ratio above falls with the free CPU while occupancy still shows what Dask's dispatch costs.
+    occupancy = sum(r.seconds for r in many.values() if r) / (many_wall * args.workers)
+    figures["occupancy"] = round(occupancy, 3)
     core_hours = args.release_pages * one_wall / n / 3600
+    print(f"worker occupancy on the cluster: {occupancy:.2f}")
     print(f"\n{args.release_pages:,} pages at {one_wall / n:.2f} s a page on one core: {core_hours:.1f} core-hours")
-    print(f"machines of {args.cores} cores, each core at the measured efficiency {efficiency:.2f}:")
+    print(f"machines of {args.cores} cores, one page a core, at the measured occupancy {occupancy:.2f}:")
     rows = []
     for machines in (1, 4, 16, 64):
-        hours = core_hours / (machines * args.cores * efficiency)
+        hours = core_hours / (machines * args.cores * occupancy)
         rows.append((machines, machines * args.cores, hours))
         print(f"  {machines:>3} machines ({machines * args.cores:>4} cores): {hours:6.2f} h ({hours * 60:.0f} min)")
     figures["release"] = {"pages": args.release_pages, "core_hours": round(core_hours, 1), "cores_per_machine": args.cores,

@@ -52,21 +52,17 @@ class DaskCluster:
 
     @property
     def client(self) -> Any:
+        return self.connect()
+
+    def connect(self) -> Any:
+        """The client, connected now if it was not; FoiatoolError names the address when the scheduler
+        cannot be reached (after Dask's connect timeout: 30 s, or $DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT)."""
         if self._client is None:
             try:
                 self._client = self._distributed.Client(self.address, set_as_default=False)
             except (OSError, TimeoutError, ValueError) as error:
                 raise FoiatoolError(f"cannot reach the Dask scheduler at {self.address}: {error}") from error
         return self._client
-
-    def connect(self) -> None:
-        """Reach the scheduler now; FoiatoolError names the address when it cannot be reached (after
-        Dask's connect timeout: 30 s, or $DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT)."""
-        self.client
-
-    def workers(self) -> int:
-        """How many worker threads the cluster has now (the number of tasks it runs at once)."""
-        return sum(self.client.nthreads().values())
 
     def run(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[tuple[T, R | None]]:
         if not items:
@@ -102,4 +98,4 @@ class DaskCluster:
             self._client = None
 
 
-__all__ = ["DaskCluster", "ENVIRONMENT", "INSTALL", "RETRIES"]
+__all__ = ["ENVIRONMENT", "INSTALL", "RETRIES", "DaskCluster"]
