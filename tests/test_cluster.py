@@ -283,3 +283,20 @@ def test_a_scheduler_that_cannot_be_reached_is_said_before_anything_is_read(tmp_
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "i.sqlite").exists()
+
+
+@needs_ocr
+def test_a_worker_without_tesseract_stops_the_run_and_says_so(tmp_path: Path) -> None:
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    (scans / "a.pdf").write_bytes(release_pdf([_page("Detainer guidance")]))
+    db = tmp_path / "index.sqlite"
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    with LocalCluster(n_workers=1, processes=True, threads_per_worker=1, dashboard_address=None,
+                      env={"PATH": str(bare)}) as bare_cluster:
+        proc = subprocess.run([str(foiatool_exe()), "index", str(scans), "--db", str(db), "--ocr", "--cluster",
+                               bare_cluster.scheduler_address], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 3, proc.stderr
+    assert "a worker of the Dask cluster" in proc.stderr and "OCR needs tesseract" in proc.stderr
+    assert "Traceback" not in proc.stderr

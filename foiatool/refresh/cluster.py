@@ -79,12 +79,23 @@ class DaskCluster:
                     except Exception:  # lost between finishing and being fetched (its worker died): run once more
                         result = self._once_more(fn, items[position])
                 else:
+                    self._raise_setup_error(future)
                     result = None  # raised on every try, or its worker died too many times (KilledWorker)
                 future.release()
                 yield items[position], result
         finally:
             # Interrupted, or the consumer stopped: the tasks still queued are cancelled on the cluster.
             client.cancel([future for future in futures if not future.done()])
+
+    def _raise_setup_error(self, future: Any) -> None:
+        # A worker without tesseract (or another tool) is set up wrong, not given a bad page:
+        # the run stops and says so, rather than listing every page as failed.
+        try:
+            error = future.exception()
+        except Exception:  # cancelled, or the exception itself could not be fetched
+            return
+        if isinstance(error, FoiatoolError):
+            raise FoiatoolError(f"a worker of the Dask cluster at {self.address} failed: {error}") from error
 
     def _once_more(self, fn: Callable[[T], R], item: T) -> R | None:
         try:
