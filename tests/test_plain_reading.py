@@ -1,0 +1,71 @@
+"""The plain-message reading (standard library only) gives exactly mail-parser's answers, and is taken only for plain mail."""
+from __future__ import annotations
+
+import email
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from foiatool.mail import parse
+from foiatool.model import Source
+
+PLAIN = (b"From: Alice Smith <Alice.Smith@Example.com>\nTo: dev@lists.example.org, \"Bob Jones\" <bob@example.net>\n"
+         b"Subject: Re: weekly\n build report\nDate: Tue, 01 Jan 2019 10:38:22 +0000\nMessage-ID: <1.a@example.com>\n"
+         b"In-Reply-To: <0.b@example.com>\nReferences: <0.a@example.com>\n <0.b@example.com>\n\n"
+         b"On Tue, someone wrote:\n> the build\n\nIt works now.\r\n\n")
+NOT_PLAIN = {
+    "encoded subject": PLAIN.replace(b"Subject: Re: weekly", b"Subject: =?utf-8?q?caf=C3=A9?="),
+    "8-bit body": PLAIN.replace(b"It works now.", "Ça marche.".encode("utf-8")),
+    "multipart": PLAIN.replace(b"\n\nOn Tue", b"\nContent-Type: multipart/mixed; boundary=x\n\n--x\n\nOn Tue") + b"--x--\n",
+    "base64": PLAIN.replace(b"\n\nOn Tue", b"\nContent-Transfer-Encoding: base64\n\nOn Tue"),
+    "address with a comment": PLAIN.replace(b"To: dev@lists", b"To: (list) dev@lists"),
+    "delivered-to phrase": PLAIN.replace(b"Subject:", b"Delivered-To: mailing list dev@lists.example.org\nSubject:"),
+    "no date timezone": PLAIN.replace(b"10:38:22 +0000", b"10:38:22"),
+}
+
+
+def _both(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, dict]:
+    out = []
+    for fast in (True, False):
+        monkeypatch.setattr(parse, "_FAST_PATH", fast)
+        fields = asdict(parse.parse_rfc822(data, Source(path="m.eml", locator="", kind="eml")))
+        out.append(fields)
+    return out[0], out[1]
+
+
+def test_plain_message_is_read_without_mail_parser_and_gives_its_answers(monkeypatch):
+    assert parse._plain_reading(email.message_from_bytes(PLAIN)) is not None
+    fast, slow = _both(PLAIN, monkeypatch)
+    assert fast == slow
+    assert fast["subject"] == "Re: weekly build report"
+    assert [a["email"] for a in fast["to"]] == ["dev@lists.example.org", "bob@example.net"]
+    assert (fast["sender"]["name"], fast["sender"]["email"]) == ("Alice Smith", "alice.smith@example.com")
+    assert fast["references"] == ["0.a@example.com", "0.b@example.com"]
+    assert fast["body"] == "On Tue, someone wrote:\n> the build\n\nIt works now."
+
+
+@pytest.mark.parametrize("name", sorted(NOT_PLAIN))
+def test_anything_else_goes_to_mail_parser_with_the_same_answers(name, monkeypatch):
+    data = NOT_PLAIN[name]
+    assert parse._plain_reading(email.message_from_bytes(data)) is None
+    fast, slow = _both(data, monkeypatch)
+    assert fast == slow
+
+
+def test_every_sample_and_test_message_reads_the_same_both_ways(monkeypatch):
+    root = Path(__file__).resolve().parent.parent
+    files = [p for d in ("samples", "tests/data") for p in (root / d).rglob("*") if p.is_file() and p.suffix in (".eml", "")]
+    compared = 0
+    for path in files:
+        data = path.read_bytes()
+        try:
+            fast, slow = _both(data, monkeypatch)
+        except parse.ParseError:
+            monkeypatch.setattr(parse, "_FAST_PATH", False)
+            with pytest.raises(parse.ParseError):
+                parse.parse_rfc822(data, Source(path=str(path), locator="", kind="eml"))
+            continue
+        assert fast == slow, path
+        compared += 1
+    assert compared >= 10
