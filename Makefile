@@ -44,7 +44,7 @@ bench-deps:
 	@command -v /usr/bin/time >/dev/null || ($(APT) update -qq && $(APT) install -y -qq time)
 
 bench: $(STAMP) bench-deps
-	$(BIN)/python bench/run.py --out bench/out --sizes 10000,30000,100000 --cold-repeat 2 --markdown BENCHMARKS.md
+	$(BIN)/python bench/run.py --out bench/out --sizes 10000,30000,100000 --shapes --cold-repeat 2 --markdown BENCHMARKS.md
 
 # Optional system tools: OCR of scanned PDFs (tesseract), and poppler's pdftoppm to rasterise pages for it.
 # make test installs them so the OCR path is tested for real.
