@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     one_wall = many_wall = float("inf")
     one: dict[str, object] = {}
     many: dict[str, object] = {}
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         client.wait_for_workers(args.workers)
         for attempt in range(args.repeat):

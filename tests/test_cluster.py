@@ -43,7 +43,7 @@ class TaskCount(SchedulerPlugin):
 
 @pytest.fixture(scope="module")
 def cluster():
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as local:
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0") as local:
         counter = TaskCount()
         local.scheduler.add_plugin(counter, name="foiatool-task-count")
         local.task_count = counter
@@ -293,7 +293,7 @@ def test_a_worker_without_tesseract_stops_the_run_and_says_so(tmp_path: Path) ->
     db = tmp_path / "index.sqlite"
     bare = tmp_path / "bin"
     bare.mkdir()
-    with LocalCluster(n_workers=1, processes=True, threads_per_worker=1, dashboard_address=None,
+    with LocalCluster(n_workers=1, processes=True, threads_per_worker=1, dashboard_address=":0",
                       env={"PATH": str(bare)}) as bare_cluster:
         proc = subprocess.run([str(foiatool_exe()), "index", str(scans), "--db", str(db), "--ocr", "--cluster",
                                bare_cluster.scheduler_address], capture_output=True, text=True, timeout=120, check=False)
