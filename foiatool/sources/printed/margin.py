@@ -15,6 +15,8 @@ _MARGIN_CODES = re.compile(
     rf"(?:^|\s{{2,}})(?P<codes>{_MARGIN_CODE}(?:[\s,;]+{_MARGIN_CODE})*)[,;]?(?:\s?[1Il|])?\s*$"
 )
 _REASON_CODE = re.compile(r"^1\.\d\s?\([A-Ha-h]\)$")
+# A classification reason ends no real subject or name: after one space too (OCR closes the gap).
+_TRAILING_REASONS = re.compile(r"\s(?P<codes>1\.\d\s?\([A-Ha-h]\)(?:[\s,;]+1\.\d\s?\([A-Ha-h]\))*)[,;]?\s*$")
 
 
 @dataclass(slots=True)
@@ -32,7 +34,7 @@ def strip_margin(value: str, found: MarginMarks) -> str:
     if marks:
         found.marks.extend(mark for mark in marks if mark not in found.marks)
         value = f"{before}   {after}" if after else before
-    match = _MARGIN_CODES.search(value)
+    match = _MARGIN_CODES.search(value) or _TRAILING_REASONS.search(value)
     if match is None:
         return value.strip()
     for code in re.split(r"[\s,;]+(?=[Bb(1])", match.group("codes")):

@@ -42,7 +42,7 @@ _LOOSE_LABEL = re.compile(
         F\s?R\s?[O0]\s?M | F\s?r\s?[o0]\s?(?:m|rn)
       | S[EC]NT(?:\s+BY)? | S[ec]nt(?:\s+by)?
       | T[O0] | T[o0]
-      | B?CC | B?[Cc]c
+      | B?CC | B?[Cc]c | B?Ce
       | SU[BH][JIL1][EC][EC]T | Su[bh][jil1][ec][ec]t
       | DATE | Date
       | ATTACHMENTS? | Attachments?
@@ -50,6 +50,9 @@ _LOOSE_LABEL = re.compile(
     )(?:\s*[:;.,]\s?|\s{2,}(?=\S)|\s*$)(?P<value>.*)$""",
     re.VERBOSE,
 )
+# Inside a header block OCR may close the label column to one space ("Subject Re: Kissinger
+# interview"): a capitalised label and one space then read as a label, once From and the date are in.
+_IN_BLOCK_LABEL = re.compile(r"^\s*(?P<name>Su[bh][jil1][ec][ec]t|T[o0]|B?[Cc][ce]|Sent|Date)\s(?P<value>\S.*)$")
 # A line that holds nothing but exemption stamps ("B6", "(b)(6)", "B1, 1.4(D)"), printed in the
 # margin beside a redacted name or address.
 _REDACTION_ONLY = re.compile(
@@ -145,6 +148,8 @@ def _canonical_label(written: str) -> str:
         return "subject"
     if word.startswith("attach"):
         return "attachments"
+    if word in ("ce", "bce"):  # OCR's "e" for "c"
+        return word[:-1] + "c"
     return _LABELS.get(word, word)
 
 
@@ -189,6 +194,18 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
+def _in_block_label(line: str, fields: dict[str, str]) -> tuple[str, str] | None:
+    """A label OCR wrote with one space before its value, read only inside a block that has its From and date."""
+    if not ({"sent", "date"} & fields.keys()):
+        return None
+    match = _IN_BLOCK_LABEL.match(line)
+    if not match:
+        return None
+    written = match.group("name").lower().replace("0", "o")
+    name = "subject" if written.startswith("su") else written.replace("ce", "cc")
+    return (name, match.group("value").strip()) if name not in fields else None
+
+
 def _outlook_header(lines: Sequence[str], index: int) -> PrintedHeader | None:
     """From/Sent/To/Cc/Subject lines in any order, as Outlook, BlackBerry and Lotus "From:" prints write them.
 
@@ -206,7 +223,7 @@ def _outlook_header(lines: Sequence[str], index: int) -> PrintedHeader | None:
     end = index + 1
     for position in range(index + 1, min(len(lines), index + _MAX_HEADER_LINES)):
         line = lines[position]
-        labelled = _header_label(line)
+        labelled = _header_label(line) or _in_block_label(line, fields)
         if labelled:
             name, value = labelled
             if name in fields:
