@@ -5,7 +5,7 @@ from archivemaker import zip_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from foiatool.model import Message, Problem
+from foiatool.model import Document, Message, Problem
 from foiatool.sources import read_bytes
 
 SEEDS = [
@@ -48,7 +48,7 @@ def mutated(draw: st.DrawFn) -> bytes:
 def _check(data: bytes) -> None:
     items = list(read_bytes(data, "/fuzz/input", "zip:fuzz.eml", depth=1))
     for item in items:
-        assert isinstance(item, (Message, Problem))
+        assert isinstance(item, (Message, Problem, Document))
         if isinstance(item, Message):
             item.body.encode("utf-8")
             item.subject.encode("utf-8")
