@@ -170,10 +170,10 @@ def extract_attachments(conn: sqlite3.Connection, rows: list[dict],
     wanted: dict[str, list[dict]] = {}
     sources: dict[str, list[tuple[str, str]]] = {}
     for message, positions in by_message.items():
-        found_at = [(path, locator) for path, locator in conn.execute(
+        found_at: list[tuple[str, str]] = [(path, locator) for path, locator in conn.execute(
             "SELECT path, locator FROM sources WHERE message=? ORDER BY path, locator", (message,))]
         # problems name where the message was found; a message with no source left is named by its id
-        where = found_at[0] if found_at else (f"message {message}", "")
+        where: tuple[str, str] = found_at[0] if found_at else (f"message {message}", "")
         for row in positions.values():
             label = row["name"] or f"#{row['position'] + 1}"
             if not row["sha256"]:

@@ -16,7 +16,7 @@ class TreeNode:
     kind: str                    # "message" | "recovered" | "placeholder"
     record: dict | None          # the message record (None for placeholders)
     how: str = ""                # how this node was linked to its parent: header | quote | subject
-    children: list["TreeNode"] = field(default_factory=list)
+    children: list[TreeNode] = field(default_factory=list)
     cites: list[str] = field(default_factory=list)  # where a reader finds it in the release (see citations)
 
     def marks(self) -> list[str]:

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
-from statistics import median
+from itertools import pairwise
 
 from ..index.query import Filters, message_where
 from ..mail.dates import from_iso, iso, to_zone
@@ -180,13 +180,22 @@ def quiet_periods(dates: list[datetime], factor: float = QUIET_FACTOR, minimum: 
     ordered = sorted(dates)
     if len(ordered) < QUIET_MIN_MESSAGES:
         return []
-    gaps = [b - a for a, b in zip(ordered, ordered[1:])]
+    gaps = [b - a for a, b in pairwise(ordered)]
     positive = [g for g in gaps if g > timedelta(0)]
     if not positive:
         return []
-    usual = median(positive)
+    usual = _median(positive)
     threshold = max(usual * factor, minimum)
-    return [QuietPeriod(a, b, usual) for a, b in zip(ordered, ordered[1:]) if b - a > threshold]
+    return [QuietPeriod(a, b, usual) for a, b in pairwise(ordered) if b - a > threshold]
+
+
+def _median(gaps: list[timedelta]) -> timedelta:
+    """statistics.median's answer for timedeltas (its type hints only admit numbers)."""
+    ordered = sorted(gaps)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def _days(delta: timedelta) -> float:

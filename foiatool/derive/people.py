@@ -377,7 +377,7 @@ def resolve_people(
     for email, variant in sorted(variant_of.items()):
         target = variant.canonical
         if email in kept_apart or target in kept_apart:
-            notes[email].append(f"not merged as an OCR variant ({variant.why}): {email_rule.get(email, email_rule.get(target)).where} keeps it apart")
+            notes[email].append(f"not merged as an OCR variant ({variant.why}): {(email_rule[email] if email in email_rule else email_rule[target]).where} keeps it apart")
             continue
         rules = {email_rule[e].person for e in (email, target) if e in email_rule}
         if len(rules) > 1:
@@ -450,19 +450,19 @@ def resolve_people(
                 following[lookup].append(key)
                 mention_notes[key].append(said)
                 continue
-        rule = name_rule.get(key)
-        if rule is not None and rule.keeps_apart:
-            mention_notes[key].append(f"{said} kept apart by {rule.where}")
+        name_alias = name_rule.get(key)
+        if name_alias is not None and name_alias.keeps_apart:
+            mention_notes[key].append(f"{said} kept apart by {name_alias.where}")
             standalone.append(key)
             continue
-        if rule is not None:
-            head = alias_heads.get(rule.person)
-            if head is not None:
-                root = groups.find(head)
+        if name_alias is not None:
+            alias_head = alias_heads.get(name_alias.person)
+            if alias_head is not None:
+                root = groups.find(alias_head)
                 attached[root].append(key)
-                notes[head].append(f"attached {said}: {rule.where} gives it to {rule.person!r}")
+                notes[alias_head].append(f"attached {said}: {name_alias.where} gives it to {name_alias.person!r}")
             else:
-                alias_mentions[rule.person].append(key)
+                alias_mentions[name_alias.person].append(key)
             continue
         how, plural_how = f"the only person named {lookup!r}", f"people are named {lookup!r}"
         candidates = roots_by_name.get(lookup, set())
@@ -535,10 +535,10 @@ def resolve_people(
             by_name_key[key] = head
 
     for lead_key, variants in following.items():
-        root = next((r for r, keys in attached.items() if lead_key in keys), None)
-        if root is not None:
-            attached[root].extend(variants)
-            notes[primary_of_root[root]].extend(f"attached {mention_notes.pop(k)[0]}" for k in variants)
+        lead_root = next((r for r, keys in attached.items() if lead_key in keys), None)
+        if lead_root is not None:
+            attached[lead_root].extend(variants)
+            notes[primary_of_root[lead_root]].extend(f"attached {mention_notes.pop(k)[0]}" for k in variants)
         elif lead_key in standalone:
             standalone.extend(variants)
         else:  # the name it is read as went to an alias person: the variant stays alone

@@ -126,7 +126,7 @@ def address_variants(counts: Mapping[str, int], names: Mapping[str, set[str]]) -
             domain = fixed
         form_of[email] = (f"{local}@{domain}", whys)
         by_domain[domain].append(email)
-    for domain, members in sorted(by_domain.items()):
+    for _domain, members in sorted(by_domain.items()):
         members.sort(key=lambda e: (-counts[e], e))
         heads = [e for e in members if form_of[e][0] == e]
         head_locals = [e.rsplit("@", 1)[0] for e in heads]
@@ -196,7 +196,7 @@ def _read_local(
 def _edits(seen: str, meant: str) -> str:
     """The edits from ``meant`` to ``seen``, a swapped pair of letters said as one ("'hc' for 'ch', swapped")."""
     if len(seen) == len(meant):
-        differ = [i for i, (a, b) in enumerate(zip(seen, meant)) if a != b]
+        differ = [i for i, (a, b) in enumerate(zip(seen, meant, strict=True)) if a != b]
         if len(differ) == 2 and differ[1] == differ[0] + 1 and seen[differ[0]] == meant[differ[1]] and seen[differ[1]] == meant[differ[0]]:
             i = differ[0]
             return f"{seen[i:i + 2]!r} for {meant[i:i + 2]!r}, letters swapped"
@@ -229,7 +229,7 @@ def name_difference(seen: str, meant: str) -> str:
         return ""
     whys: list[str] = []
     same = 0
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         if x == y:
             same += 1
         elif _NICKNAMES.get(x) == y or _NICKNAMES.get(y) == x:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Container
+from collections.abc import Container
 
 from ..model import Address
 from .marks.redactions import redaction_in_field, strip_redactions

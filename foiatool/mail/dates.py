@@ -6,7 +6,7 @@ import email.utils
 import re
 import warnings
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from dateutil import parser as _du_parser
 from dateutil.tz import tzoffset
@@ -25,10 +25,10 @@ TZ_ABBREVIATIONS: dict[str, int] = {
 _TZINFOS = {k: tzoffset(k, v) for k, v in TZ_ABBREVIATIONS.items()}
 
 # Dates outside this span are corrupt (year 0, 9999) rather than real mail.
-EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 # A printed (released, OCR'd) email older than this is a misread, not a real message.
-PRINTED_EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
+PRINTED_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 # A release date ("Date: 08/31/2015") is a day; mail of that whole day, in any zone, is before it.
 _RELEASE_DAY_SLACK = timedelta(days=1, hours=14)
 # A quoted time in the sender's zone can read a few hours after the enclosing reply read as UTC.
@@ -82,10 +82,10 @@ def parse_date(text: str | None, default_tz: tzinfo | None = None) -> tuple[date
     if parsed is not None:
         try:
             if parsed.tzinfo is not None:
-                utc = parsed.astimezone(timezone.utc)
+                utc = parsed.astimezone(UTC)
                 return (utc, "ok") if _plausible(utc) else (None, "missing")
             # "-0000" means the zone is unknown (RFC 5322 §3.3)
-            guessed = parsed.replace(tzinfo=default_tz or timezone.utc).astimezone(timezone.utc)
+            guessed = parsed.replace(tzinfo=default_tz or UTC).astimezone(UTC)
         except (OverflowError, ValueError):  # year 9999 pushed past the end of time by its zone
             return None, "missing"
         return (guessed, "guessed") if _plausible(guessed) else (None, "missing")
@@ -201,10 +201,10 @@ def _parse_loose(raw: str, default_tz: tzinfo | None) -> tuple[datetime | None, 
 def _to_utc(value: datetime, default_tz: tzinfo | None) -> tuple[datetime | None, DateStatus]:
     status: DateStatus = "ok"
     if value.tzinfo is None:
-        value = value.replace(tzinfo=default_tz or timezone.utc)
+        value = value.replace(tzinfo=default_tz or UTC)
         status = "guessed"
     try:
-        utc = value.astimezone(timezone.utc)
+        utc = value.astimezone(UTC)
     except (OverflowError, ValueError):
         return None, "missing"
     return (utc, status) if _plausible(utc) else (None, "missing")
@@ -223,7 +223,7 @@ class DateReading:
 
 def _with_year(value: datetime, context: datetime, default_tz: tzinfo | None) -> datetime | None:
     """``value`` (month, day, time) in the latest year that keeps it not after ``context``."""
-    limit = context.astimezone(timezone.utc) + _CONTEXT_SLACK
+    limit = context.astimezone(UTC) + _CONTEXT_SLACK
     for year in range(context.year + 1, context.year - 8, -1):
         try:
             candidate = value.replace(year=year)
@@ -240,7 +240,7 @@ def refusal(value: datetime, not_after: datetime | None, bound: str = "the relea
     (the release date, the enclosing message) by more than a day of zone slack."""
     if value < PRINTED_EARLIEST:
         return f"reads as {value:%Y-%m-%d}, before 1990"
-    if not_after is not None and value > not_after.astimezone(timezone.utc) + _RELEASE_DAY_SLACK:
+    if not_after is not None and value > not_after.astimezone(UTC) + _RELEASE_DAY_SLACK:
         return f"reads as {value:%Y-%m-%d}, after {bound} {not_after:%Y-%m-%d}"
     return ""
 
@@ -292,7 +292,7 @@ def iso(value: datetime | None) -> str | None:
     """The stable machine form: ISO 8601 in UTC with a 'Z'."""
     if value is None:
         return None
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def from_iso(text: str | None) -> datetime | None:

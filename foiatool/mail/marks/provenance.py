@@ -41,6 +41,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 __all__ = [
     "Stamp",
@@ -202,7 +203,7 @@ def bates_gaps(values: Iterable[str]) -> list[tuple[str, int, int]]:
     gaps: list[tuple[str, int, int]] = []
     for prefix in sorted(seen):
         numbers = sorted(seen[prefix])
-        for low, high in zip(numbers, numbers[1:]):
+        for low, high in pairwise(numbers):
             if high - low > 1:
                 gaps.append((prefix, low + 1, high - 1))
     return gaps

@@ -260,7 +260,7 @@ def _federal(digit: str, sub: str | None) -> str:
 def _slash_neighbour_is_code(text: str, pos: int, forward: bool) -> bool:
     if forward:
         m = _CODE_TOKEN.match(text, pos)
-        return bool(m) and (m.end() >= len(text) or not text[m.end()].isalnum())
+        return m is not None and (m.end() >= len(text) or not text[m.end()].isalnum())
     window = text[max(0, pos - 6):pos]
     m = re.search(r"[bB][1-9](?:[A-Fa-f]|\([A-Fa-f]\))?$", window)
     if not m:
@@ -286,8 +286,8 @@ def _bare_is_mark(text: str, start: int, end: int) -> bool:
             if not _slash_neighbour_is_code(text, start - 1, forward=False):
                 return False
         elif before == "-":
-            word = re.search(r"([A-Za-z]+)$", text[max(0, start - 12):start - 1])
-            if not word or word.group(1).lower() not in _HYPHEN_OK_BEFORE:
+            preceding = re.search(r"([A-Za-z]+)$", text[max(0, start - 12):start - 1])
+            if not preceding or preceding.group(1).lower() not in _HYPHEN_OK_BEFORE:
                 return False
         elif before == ":" or before == "(":
             if before2.isalnum():
@@ -391,7 +391,7 @@ def _names_another_law(text: str, start: int, end: int) -> bool:
     if before and before.group(1).lower() not in _CITING_BEFORE_ACT:
         return True
     after = _NAME_AFTER_ACT.match(text, end)
-    return bool(after) and after.group(1).lower() not in _CITING_AFTER_ACT
+    return after is not None and after.group(1).lower() not in _CITING_AFTER_ACT
 
 
 def _add_privacy_subsections(
