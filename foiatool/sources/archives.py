@@ -31,10 +31,11 @@ import lzma
 import tarfile
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Callable, Iterator, Protocol, cast
+from typing import BinaryIO, Protocol, TypeVar, cast
 
-from ..model import Message, Problem
+from ..model import Problem
 from .detect import is_ignored_name, member_stem, plausible_v7_tar
 
 MAX_NESTING_DEPTH = 5
@@ -47,7 +48,9 @@ MAX_MESSAGE_BYTES = 100 * 1024 ** 2
 
 _CHUNK = 1024 * 1024
 
-Item = Message | Problem
+# What the callback yields for each member (the dispatcher's messages, documents and pages; the payload
+# finder's answers): an archive passes them on unchanged, among its own Problems.
+Item = TypeVar("Item")
 
 
 class Readable(Protocol):
@@ -119,7 +122,7 @@ def join_locator(outer: str, inner: str) -> str:
 # ----------------------------------------------------------------------------- zip
 
 def read_zip(stream: BinaryIO, path: str, locator: str, depth: int, budget: ArchiveBudget,
-             read_data: DataReader) -> Iterator[Item]:
+             read_data: DataReader[Item]) -> Iterator[Item | Problem]:
     """Every message in a zip archive (``stream`` must be seekable), recursing into nested archives."""
     level = depth + 1
     if level > MAX_NESTING_DEPTH:
@@ -193,7 +196,7 @@ def read_zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Arc
 # ----------------------------------------------------------------------------- tar
 
 def read_tar(stream: Readable, path: str, locator: str, depth: int, budget: ArchiveBudget,
-             read_data: DataReader) -> Iterator[Item]:
+             read_data: DataReader[Item]) -> Iterator[Item | Problem]:
     """Every message in a tar archive, read as a stream (members in stored order)."""
     level = depth + 1
     if level > MAX_NESTING_DEPTH:
@@ -310,7 +313,7 @@ _DECOMPRESSORS: dict[str, Callable[[BinaryIO], Readable]] = {
 
 
 def read_compressed(stream: BinaryIO, compressed_size: int, kind: str, path: str, member_name: str,
-                    locator: str, depth: int, budget: ArchiveBudget, read_data: DataReader) -> Iterator[Item]:
+                    locator: str, depth: int, budget: ArchiveBudget, read_data: DataReader[Item]) -> Iterator[Item | Problem]:
     """A gzip / bzip2 / xz file: a tar inside is read as an archive, anything else as the one file it holds."""
     guarded = _GuardedStream(_DECOMPRESSORS[kind](stream), compressed_size, budget)
     try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from ..model import Problem
 from .detect import IGNORED_DIRECTORY_NAMES, is_ignored_name, is_maildir_metadata

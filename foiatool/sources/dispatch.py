@@ -1,6 +1,7 @@
 """Reading one input (a file on disk or bytes from an archive): detect its format, hand it to its reader."""
 from __future__ import annotations
 
+import functools
 import io
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -167,7 +168,7 @@ _READERS: dict[str, Callable[[_Input], Iterator[Item]]] = {
     "pst": _read_pst,
     "zip": lambda item: read_zip(io.BytesIO(item.data), item.path, item.locator, item.depth, item.budget, read_data),
     "tar": lambda item: read_tar(io.BytesIO(item.data), item.path, item.locator, item.depth, item.budget, read_data),
-    **{kind: (lambda item, kind=kind: _read_compressed(item, kind)) for kind in _COMPRESSED_KINDS},
+    **{kind: functools.partial(_read_compressed, kind=kind) for kind in _COMPRESSED_KINDS},
     "pdf": lambda item: _read_pdf(item.data, item.path, item.locator),
     "printed-text": lambda item: _read_printed_text(item.data, item.path, item.locator),
 }

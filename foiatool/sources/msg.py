@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 
 from ..mail.addresses import parse_address, parse_address_list
 from ..mail.htmltext import html_to_text
@@ -64,23 +65,27 @@ def _item_date(item: Any) -> tuple[datetime | None, DateStatus]:
     for tag, status in (*order, ("30080040", "guessed"), ("30070040", "guessed")):
         value = mapi_utc(_property(item, tag))
         if value is not None:
-            return value, status  # type: ignore[return-value]
+            return value, status
     return None, "missing"
 
 
 def _recipients(item: Any) -> dict[str, list[Address]]:
     lists: dict[str, list[Address]] = {"to": [], "cc": [], "bcc": []}
     for recipient in safe(lambda: item.recipients) or []:
-        name = fix_text(safe(lambda: recipient.name) or "").strip()
-        email = fix_text(safe(lambda: recipient.smtpAddress) or safe(lambda: recipient.email) or "").strip()
-        kind = safe(lambda: int(recipient.type)) or 1
-        if "@" in email:
-            address = Address(name="" if name.lower() == email.lower() else name, email=email.lower())
-        else:
-            address = parse_address(name or email)
+        address, kind = _recipient(recipient)
         if address.name or address.email or address.redacted:
             lists[_RECIPIENT_LISTS.get(kind & 0x3, "to")].append(address)
     return lists
+
+
+def _recipient(recipient: Any) -> tuple[Address, int]:
+    """One recipient's address and its MAPI recipient type (1 = to, 2 = cc, 3 = bcc)."""
+    name = fix_text(safe(lambda: recipient.name) or "").strip()
+    email = fix_text(safe(lambda: recipient.smtpAddress) or safe(lambda: recipient.email) or "").strip()
+    kind = safe(lambda: int(recipient.type)) or 1
+    if "@" in email:
+        return Address(name="" if name.lower() == email.lower() else name, email=email.lower()), kind
+    return parse_address(name or email), kind
 
 
 def _sender(item: Any) -> Address | None:
@@ -115,15 +120,19 @@ def attachment_parts(item: Any) -> Iterator[tuple[str, str, bytes | None]]:
     its type is then ``application/vnd.ms-outlook`` unless it states one.
     """
     for attachment in safe(lambda: item.attachments) or []:
-        name = fix_text(safe(lambda: attachment.longFilename) or safe(lambda: attachment.shortFilename)
-                        or safe(lambda: attachment.name) or "")
-        content_type = str(safe(lambda: attachment.mimetype) or "application/octet-stream").lower()
-        data = safe(lambda: attachment.data)
-        if isinstance(data, bytes):
-            yield name, content_type, data
-        else:
-            yield name, ("application/vnd.ms-outlook" if content_type == "application/octet-stream"
-                         else content_type), None
+        yield _attachment_part(attachment)
+
+
+def _attachment_part(attachment: Any) -> tuple[str, str, bytes | None]:
+    """One extract-msg attachment as attachment_parts describes it."""
+    name = fix_text(safe(lambda: attachment.longFilename) or safe(lambda: attachment.shortFilename)
+                    or safe(lambda: attachment.name) or "")
+    content_type = str(safe(lambda: attachment.mimetype) or "application/octet-stream").lower()
+    data = safe(lambda: attachment.data)
+    if isinstance(data, bytes):
+        return name, content_type, data
+    return name, ("application/vnd.ms-outlook" if content_type == "application/octet-stream"
+                  else content_type), None
 
 
 def _attachments(item: Any, defects: list[str]) -> list[Attachment]:

@@ -3,7 +3,7 @@ property reads that may fail, MAPI times as UTC, opening and closing an item or 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 
@@ -25,7 +25,7 @@ def mapi_utc(value: Any) -> datetime | None:
         return None
     # mail dates carry whole seconds; MAPI times keep fractions that would set copies apart
     value = value.replace(microsecond=0)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def close_quietly(opened: Any) -> None:

@@ -8,8 +8,8 @@ import re
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
-from typing import Any, BinaryIO, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, BinaryIO
 
 from ..errors import FoiatoolError
 from ..mail.parse import ParseError, attachment_contents, fix_text
@@ -223,9 +223,9 @@ def _mbox_payloads(stream: BinaryIO, wanted: Wanted, seen: str) -> Iterator[Foun
         for locator in locators:
             yield locator, found
     for index, locators in by_index.items():
-        error = PayloadError(f"{join_locator(seen, f'mbox#{index}')}: the mbox has no message number {index}")
+        absent = PayloadError(f"{join_locator(seen, f'mbox#{index}')}: the mbox has no message number {index}")
         for locator in locators:
-            yield locator, error
+            yield locator, absent
 
 
 def _msg_payloads(source: str | bytes) -> list[Payload]:

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO
 
 from ..mail.addresses import parse_address
 from ..mail.htmltext import html_to_text

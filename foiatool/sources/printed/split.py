@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Sequence
 
 from ...mail.addresses import normalise_name, parse_address_list
 from ...mail.dates import parse_date, read_date
