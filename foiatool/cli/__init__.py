@@ -97,7 +97,7 @@ class LazyGroup(click.Group):
         if module is None:
             return None
         mod = importlib.import_module(f"{__name__}.{module}")
-        return getattr(mod, "command")
+        return mod.command
 
 
 @click.group(cls=LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -6,20 +6,27 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import FoiatoolError, UsageError
 from .status import ExitStatus
 
+if TYPE_CHECKING:  # the modules themselves are imported when a command first needs them
+    from ..refresh.executors import Executor
+    from ..refresh.ingest import IndexReport
+    from .terminal import ProgressTask, Terminal
+
 
 @dataclass
 class App:
     """Per-invocation state: the terminal and global flags."""
 
-    terminal: object
+    terminal: Terminal
     quiet: bool = False
     traceback: bool = False
     ocr: bool = False
@@ -69,7 +76,7 @@ class Corpus:
 
     conn: sqlite3.Connection
     db_path: str
-    report: object | None
+    report: IndexReport
     strict: bool
     tz: tzinfo | None
     extras: dict = field(default_factory=dict)
@@ -77,7 +84,7 @@ class Corpus:
     def finish(self) -> None:
         """End the command: under --strict, problems make the exit status 1."""
         self.conn.close()
-        if self.strict and self.report is not None and getattr(self.report, "problems", 0):
+        if self.strict and self.report.problems:
             raise SystemExit(int(ExitStatus.PROBLEMS))
 
 
@@ -111,7 +118,7 @@ def corpus_options(paths_required: bool = False, paths_arg: bool = True) -> Call
 
 def open_corpus(paths: tuple[str, ...] | list[str], db: str | None, *, jobs: int | None = None, strict: bool = False,
                 quiet: bool = False, tz: str | None = None, refresh: bool = True, account: bool = True,
-                executor: object | None = None) -> Corpus:
+                executor: Executor | None = None) -> Corpus:
     """Refresh the index from PATHS (when given) and open it for reading.
 
     The progress bar and (with ``account``) the one-line account go to stderr unless ``quiet``.
@@ -133,7 +140,7 @@ def open_corpus(paths: tuple[str, ...] | list[str], db: str | None, *, jobs: int
         raise UsageError(f"{'this' if len(missing) == 1 else 'these'} {noun} not exist: " + ", ".join(repr(p) for p in missing))
     db_path = db or str(store.default_db_path(expanded))
     zone = parse_tz(tz)
-    report = None
+    report: IndexReport | None = None
     if expanded and refresh:
         terminal = app.terminal
         progress = _ProgressAdapter(terminal, quiet)
@@ -155,11 +162,11 @@ def open_corpus(paths: tuple[str, ...] | list[str], db: str | None, *, jobs: int
 class _ProgressAdapter:
     """The index's Progress protocol drawn with the terminal's rich progress bar (stderr, TTY only)."""
 
-    def __init__(self, terminal, quiet: bool) -> None:
+    def __init__(self, terminal: Terminal, quiet: bool) -> None:
         self.terminal = terminal
         self.quiet = quiet
-        self._cm = None
-        self._bar = None
+        self._cm: AbstractContextManager[ProgressTask] | None = None
+        self._bar: ProgressTask | None = None
 
     def start(self, total: int, description: str) -> None:
         self._cm = self.terminal.progress(total, description, quiet=self.quiet)

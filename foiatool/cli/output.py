@@ -162,4 +162,4 @@ def output_options(f: F) -> F:
     decorated: Any = wrapper
     for option in options:
         decorated = option(decorated)
-    return decorated  # type: ignore[no-any-return]
+    return decorated

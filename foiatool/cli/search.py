@@ -9,7 +9,6 @@ from ..errors import UsageError
 from ..render import Column
 from .common import corpus_options, filter_options, open_corpus
 from .messages import COLUMNS as MESSAGE_COLUMNS
-from .messages import DEFAULT as MESSAGE_DEFAULT
 from .messages import FLAT_ONLY
 from .output import output_options
 from .threads import COLUMNS as THREAD_COLUMNS

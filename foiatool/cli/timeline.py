@@ -95,8 +95,8 @@ def command(paths, db, jobs, strict, quiet, tz, filters, persons, by, recovered,
     if events:
         # One event per message: a near-duplicate copy is the same event again.
         filters.include_duplicates = False
-        rows = (flat_message(r) for r in message_records(corpus.conn, where=message_where(filters)))
-        output.emit(rows, MESSAGE_COLUMNS, default_columns=EVENT_DEFAULT, tz=corpus.tz, drop_keys=FLAT_ONLY)
+        events_rows = (flat_message(r) for r in message_records(corpus.conn, where=message_where(filters)))
+        output.emit(events_rows, MESSAGE_COLUMNS, default_columns=EVENT_DEFAULT, tz=corpus.tz, drop_keys=FLAT_ONLY)
     else:
         chosen = by is None
         by = by or auto_period(corpus.conn, filters)

@@ -40,7 +40,9 @@ def activity_chart(console, rows: list[dict], title: str = "Messages", width: in
         if r.get("quiet"):
             # A folded run of empty periods: one dim row that says how long the silence was.
             # The words go in the bar column: a long label in the period column would widen it for every row.
-            cells = [Text("⋮", style="dim"), Text(_text(r["period"]), style="dim"), "", ""] + ([""] if show_guessed else [])
+            cells: list[Text | str] = [Text("⋮", style="dim"), Text(_text(r["period"]), style="dim"), "", ""]
+            if show_guessed:
+                cells.append("")
             table.add_row(*cells)
             continue
         n = r.get("messages") or 0

@@ -276,7 +276,7 @@ def build_report(conn: sqlite3.Connection, filters: Filters | None, opts: Report
     sections = [thread_section(thread_data(conn, t, citer), opts, anchors) for t in threads]
     out = [f"# {_md(opts.title)}", "", "## Contents", ""]
     out.append(f"- [Summary](#{markdown_anchor('Summary', {})})")
-    for (heading, body), t in zip(sections, threads):
+    for (heading, body), t in zip(sections, threads, strict=True):
         anchor = body.split('"', 2)[1]
         out.append(f"- [{_md(heading)}](#{anchor}) ({t['messages']} messages)")
     out.append("")

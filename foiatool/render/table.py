@@ -85,7 +85,7 @@ def write_table(
 
     content = [max((cell_len(row[i].plain) for row in cells), default=0) for i in range(len(columns))]
     natural = []
-    for index, column in enumerate(columns):
+    for index in range(len(columns)):
         widest = max(content[index], cell_len(header_cells[index].plain) if headers else 0)
         natural.append(max(1, widest))
 

@@ -6,7 +6,7 @@ import enum
 import json
 import re
 from collections.abc import Mapping, Set
-from datetime import date, datetime, timezone, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import PurePath
 from typing import Any
 
@@ -14,8 +14,8 @@ from typing import Any
 def _as_utc(moment: datetime) -> datetime:
     # The model keeps aware UTC datetimes; a naive one can only have meant UTC.
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def iso_utc(moment: datetime) -> str:
