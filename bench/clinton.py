@@ -29,7 +29,7 @@ import tempfile
 import time
 import unicodedata
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -115,7 +115,7 @@ def _printed_day(value: str | None, status: str, zone: str | None) -> date | Non
     if status == "inferred" and zone:
         # a printed wall-clock time placed in its print zone: the page shows the local day
         return moment.astimezone(ZoneInfo(zone)).date()
-    return moment.astimezone(timezone.utc).date()
+    return moment.astimezone(UTC).date()
 
 
 def measure(folder: Path, db: Path, truth: dict[str, dict], texts: Path = DEFAULT_FOLDER) -> dict:

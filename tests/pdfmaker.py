@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos

@@ -208,7 +208,7 @@ def hostile_dump(sandbox: Path) -> tuple[Path, dict[str, bytes]]:
     dump = sandbox / "dump"
     dump.mkdir(parents=True)
     (dump / "hostile.eml").write_bytes(make_eml("Hostile names", parts))
-    return dump, {expected: data for (_, expected), (_, _, data) in zip(HOSTILE, parts)}
+    return dump, {expected: data for (_, expected), (_, _, data) in zip(HOSTILE, parts, strict=True)}
 
 
 def test_hostile_names_are_written_as_plain_names_inside_the_folder(tmp_path: Path) -> None:

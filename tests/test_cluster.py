@@ -96,7 +96,7 @@ def _canonical(db: Path) -> dict[str, list[tuple]]:
         out: dict[str, list[tuple]] = {}
         rows = []
         for row in q("SELECT * FROM messages"):
-            record = dict(zip(columns, row))
+            record = dict(zip(columns, row, strict=True))
             record["id"] = msg.get(record["id"])
             for ref in ("duplicate_of", "parent_id"):
                 record[ref] = msg.get(record[ref])

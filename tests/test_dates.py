@@ -1,7 +1,7 @@
 """Dates in every form mail writes them, to UTC, flagged when guessed; corrupt ones are missing, never a crash."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -20,7 +20,7 @@ from foiatool.mail.dates import parse_date
     ],
 )
 def test_forms(text, expected, status):
-    assert parse_date(text) == (expected.replace(tzinfo=timezone.utc), status)
+    assert parse_date(text) == (expected.replace(tzinfo=UTC), status)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ dates refused. The date strings are "Sent:" values and attributions from the Sta
 release (case F-2014-20439); the document number is named beside each."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +12,7 @@ from foiatool.mail.quoting import split_quoted
 from foiatool.model import Source
 from foiatool.sources.printed.split import message_from_printed
 
-UTC = timezone.utc
+UTC = UTC
 RELEASED = datetime(2015, 8, 31, tzinfo=UTC)
 SOURCE = Source(path="/release/C0000000.pdf", locator="pdf:page 1", kind="pdf")
 

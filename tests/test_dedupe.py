@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from foiatool.derive.dedupe import find_near_duplicates
 from foiatool.model import Address
@@ -22,7 +22,7 @@ class Copy:
 
 
 def utc(h: int, m: int, s: int = 0) -> datetime:
-    return datetime(2011, 3, 7, h, m, s, tzinfo=timezone.utc)
+    return datetime(2011, 3, 7, h, m, s, tzinfo=UTC)
 
 
 def test_printed_copy_with_guessed_local_time_joins_the_original():

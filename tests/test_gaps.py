@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -144,7 +142,7 @@ def test_attachment_named_on_a_printed_page_is_listed_absent(sample_gaps: list[d
     listed = [(p, name) for p in truth["pdf"]["messages"] for name in p["attachments_listed"]]
     rows = of_kind(sample_gaps, "attachment-named-absent")
     assert [r["item"] for r in rows] == [name for _, name in listed]
-    for (printed, _), row in zip(listed, rows):
+    for (printed, _), row in zip(listed, rows, strict=True):
         pdf = str((SAMPLES / truth["pdf"]["path"]).resolve())
         pages = printed["pages"]
         assert f"{pdf} [pdf:page {pages[0]}] ({', '.join(printed['bates'])})" in row["evidence"]

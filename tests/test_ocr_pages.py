@@ -6,11 +6,9 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import foiatool_exe
 from pdfmaker import ImagePage, release_pdf
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 import pytest
@@ -20,7 +20,7 @@ COLUMNS = [
     Column("count", "Messages", "int"),
 ]
 ROWS = [
-    {"id": "m1", "date": datetime(2002, 8, 22, 20, 9, 8, tzinfo=timezone.utc), "subject": "Budget", "count": 3,
+    {"id": "m1", "date": datetime(2002, 8, 22, 20, 9, 8, tzinfo=UTC), "subject": "Budget", "count": 3,
      "messages": [{"id": "x"}]},
     {"id": "m2", "date": None, "subject": "[bold]Re: 会议[/bold]", "count": 1, "messages": []},
 ]
@@ -32,7 +32,7 @@ ROWS = [
 @output_options
 def listing(limit: int | None, output: OutputOptions) -> None:
     """List two threads."""
-    written = output.emit(iter(ROWS[:limit]), COLUMNS, title="Threads", tz=timezone.utc)
+    written = output.emit(iter(ROWS[:limit]), COLUMNS, title="Threads", tz=UTC)
     current_terminal().info(f"{written} threads")
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -41,7 +41,7 @@ def test_basic_fields_and_source() -> None:
     assert message.subject == "Plain"
     assert message.sender == Address(name="Ann Lee", email="ann.lee@example.org")
     assert message.to == [Address(email="bob@example.org")]
-    assert message.date == datetime(2011, 3, 1, 15, 0, tzinfo=timezone.utc)
+    assert message.date == datetime(2011, 3, 1, 15, 0, tzinfo=UTC)
     assert message.date_status == "ok"
     assert message.message_id == "m1@example.org"
     assert message.body == "Body text."
@@ -90,7 +90,7 @@ def test_undeclared_8bit_subject_and_unknown_charset_word() -> None:
 
 def test_malformed_date_is_guessed() -> None:
     message = parse("From: x@y.org\nSubject: s\nDate: 3/7/2011 4:12 PM\n\nb\n")
-    assert message.date == datetime(2011, 3, 7, 16, 12, tzinfo=timezone.utc)
+    assert message.date == datetime(2011, 3, 7, 16, 12, tzinfo=UTC)
     assert message.date_status == "guessed"
 
 
@@ -99,7 +99,7 @@ def test_missing_date_falls_back_to_newest_received() -> None:
         "Received: from b by c; Wed, 02 Mar 2011 09:00:00 +0000\n"
         "Received: from a by b; Wed, 02 Mar 2011 08:59:00 +0000\n"
         "From: x@y.org\nSubject: s\n\nb\n")
-    assert message.date == datetime(2011, 3, 2, 9, 0, tzinfo=timezone.utc)
+    assert message.date == datetime(2011, 3, 2, 9, 0, tzinfo=UTC)
     assert message.date_status == "guessed"
     assert "unparseable Date" not in message.defects
 
@@ -256,7 +256,7 @@ def test_transport_headers_of_an_outlook_item() -> None:
     assert fields.sender == Address("ht", "support@example.com")
     assert fields.to == [Address("", "vale@example.it")]
     assert fields.message_id == "A2E2@example.com"
-    assert fields.date == datetime(2013, 12, 9, 14, 6, 48, tzinfo=timezone.utc)
+    assert fields.date == datetime(2013, 12, 9, 14, 6, 48, tzinfo=UTC)
     assert fields.defects == []
 
 

@@ -191,7 +191,7 @@ def test_many_generated_messages_come_back_exactly(layout: str, seed: int):
     messages, problems = _read(release_pdf(emails, banner=BANNER, bates_skip=range(5, 8)))
     assert problems == []
     assert len(messages) == len(emails)
-    for email, message in zip(emails, messages):
+    for email, message in zip(emails, messages, strict=True):
         assert message.subject == email.subject
         assert message.date == parse_date(email.date)[0]
         expected_name = email.sender.split("/")[0]
@@ -349,7 +349,7 @@ def test_sample_release_matches_truth(samples: Path):
     assert problems == []
     expected = release["messages"]
     assert len(messages) == len(expected) == truth["counts"]["messages_in_pdf"]
-    for message, want in zip(messages, expected):
+    for message, want in zip(messages, expected, strict=True):
         assert message.sender is not None and message.sender.name == want["sender_name"]
         assert message.subject == want["subject"]
         assert message.date == parse_date(want["sent_printed"])[0]

@@ -16,7 +16,7 @@ PLAIN = (b"From: Alice Smith <Alice.Smith@Example.com>\nTo: dev@lists.example.or
          b"On Tue, someone wrote:\n> the build\n\nIt works now.\r\n\n")
 NOT_PLAIN = {
     "encoded subject": PLAIN.replace(b"Subject: Re: weekly", b"Subject: =?utf-8?q?caf=C3=A9?="),
-    "8-bit body": PLAIN.replace(b"It works now.", "Ça marche.".encode("utf-8")),
+    "8-bit body": PLAIN.replace(b"It works now.", "Ça marche.".encode()),
     "multipart": PLAIN.replace(b"\n\nOn Tue", b"\nContent-Type: multipart/mixed; boundary=x\n\n--x\n\nOn Tue") + b"--x--\n",
     "base64": PLAIN.replace(b"\n\nOn Tue", b"\nContent-Transfer-Encoding: base64\n\nOn Tue"),
     "address with a comment": PLAIN.replace(b"To: dev@lists", b"To: (list) dev@lists"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import email
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import policy
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from foiatool.model import Address, normalise_text
 
 
 def _utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 # ------------------------------------------------------------ real replies from mail clients

@@ -8,7 +8,7 @@ import itertools
 import json
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -27,7 +27,7 @@ from foiatool.render.escape import (
 )
 from foiatool.render.table import fit_widths
 
-UTC = timezone.utc
+UTC = UTC
 EDT = timezone(timedelta(hours=-4), "EDT")
 
 ROWS = [

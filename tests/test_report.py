@@ -138,10 +138,10 @@ def test_thread_sections_have_timeline_tables_and_citations(report: str, threads
     tokens = md(report)
     timelines = [(h, rows) for h, rows in tables(tokens) if h == ["#", "Date", "From", "To", "Subject", "Notes"]]
     assert [len(rows) for _, rows in timelines] == [len(t["messages"]) for t in threads]
-    for (_, rows), thread in zip(timelines, threads):
+    for (_, rows), thread in zip(timelines, threads, strict=True):
         assert [r[0] for r in rows] == [str(i + 1) for i in range(len(rows))]
         assert [r[4] for r in rows] == [m["subject"] for m in thread["messages"]]
-        for row, message in zip(rows, thread["messages"]):
+        for row, message in zip(rows, thread["messages"], strict=True):
             if message["recovered"]:
                 assert "recovered from a quote" in row[5]
     # Every message cites where it was found, relative to the dump: each source of act-1 appears as a reader
@@ -200,7 +200,7 @@ def test_mermaid_reply_trees_and_timelines(report: str, threads: list[dict]) -> 
     timelines = [b for b in blocks if b.startswith("timeline\n")]
     assert len(trees) == len(threads)
     assert len(timelines) == sum(1 for t in threads if any(m["date"] for m in t["messages"]))
-    for tree, thread in zip(trees, threads):
+    for tree, thread in zip(trees, threads, strict=True):
         nodes, edges = set(), []
         for line in tree.splitlines()[1:]:
             node, edge = MERMAID_NODE.fullmatch(line), MERMAID_EDGE.fullmatch(line)

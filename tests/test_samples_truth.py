@@ -13,7 +13,7 @@ import re
 import subprocess
 import sys
 import zipfile
-from datetime import timezone
+from datetime import UTC
 from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import compat32
@@ -198,7 +198,7 @@ def test_each_copy_says_what_the_truth_says(samples: Path, truth: dict) -> None:
             assert folded(decoded(message["Subject"])) == entry["subject"], where
             assert folded(message["Date"]) == entry["date_header"], where
             if entry["date_header_status"] == "ok":
-                parsed = parsedate_to_datetime(message["Date"]).astimezone(timezone.utc)
+                parsed = parsedate_to_datetime(message["Date"]).astimezone(UTC)
                 assert parsed.strftime("%Y-%m-%dT%H:%M:%SZ") == entry["date"], where
             assert (message.get("Message-ID") is not None) == entry["has_message_id"], where
             if entry["has_message_id"]:
@@ -410,7 +410,7 @@ def test_release_pdf_matches_truth(samples: Path, truth: dict) -> None:
     release = truth["pdf"]
     pages = pdf_pages(samples / release["path"])
     assert len(pages) == release["pages"] == truth["counts"]["pdf_pages"]
-    for number, (text, bates) in enumerate(zip(pages, release["bates"]), start=1):
+    for number, (text, bates) in enumerate(zip(pages, release["bates"], strict=True), start=1):
         assert release["running_header"] in text
         assert f"Page {number} of {len(pages)}" in text
         assert bates in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter, defaultdict
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -163,7 +164,6 @@ def test_a_stray_far_date_is_folded_on_the_screen(tmp_path: Path) -> None:
 
 def test_the_summary_kept_in_the_index_equals_a_fresh_computation(tmp_path):
     import sqlite3
-    from datetime import timezone
 
     from foiatool.analysis.summary import CACHE_KEY, compute_summary, summary
     from foiatool.cli import cli as foiatool_cli
@@ -175,7 +175,7 @@ def test_the_summary_kept_in_the_index_equals_a_fresh_computation(tmp_path):
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
     assert conn.execute("SELECT value FROM meta WHERE key = ?", (CACHE_KEY,)).fetchone() is not None
-    assert summary(conn, timezone.utc) == compute_summary(conn, timezone.utc)
+    assert summary(conn, UTC) == compute_summary(conn, UTC)
 
 
 def test_betweenness_breaks_ties_on_small_graphs_and_is_not_guessed_on_large_ones(monkeypatch) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import networkx as nx
@@ -22,7 +22,7 @@ from foiatool.model import Address, Message, Source
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
-UTC = timezone.utc
+UTC = UTC
 MORTON = Address("John Morton", "john.morton@ice.dhs.gov")
 SMITH = Address("Jane Smith", "jane.smith@cbp.dhs.gov")
 LEE = Address("Mark Lee", "mark.lee@usdoj.gov")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -39,13 +39,13 @@ def truth_dates(truth: dict, keep=lambda m: True) -> tuple[list[datetime], int]:
         if m["key"] in unreadable:
             undated += 1
         else:
-            dates.append(datetime.strptime(m["date"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc))
+            dates.append(datetime.strptime(m["date"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC))
     return dates, undated
 
 
 def direct_periods(dates: list[datetime], undated: int, by: str) -> list[tuple[str, int]]:
     """(period, messages) from the first to the last period, empty ones included, as the timeline lists them."""
-    counts = Counter(period_start(d, by, timezone.utc) for d in dates)
+    counts = Counter(period_start(d, by, UTC) for d in dates)
     rows = []
     if counts:
         cur = min(counts)
@@ -76,8 +76,8 @@ def test_counts_per_period_equal_a_direct_count_from_truth(sample_db: Path, trut
 
 
 def test_the_period_helpers_count_weeks_from_monday() -> None:
-    sunday_night = datetime(2011, 3, 6, 23, 30, tzinfo=timezone.utc)
-    assert period_start(sunday_night, "week", timezone.utc) == date(2011, 2, 28)
+    sunday_night = datetime(2011, 3, 6, 23, 30, tzinfo=UTC)
+    assert period_start(sunday_night, "week", UTC) == date(2011, 2, 28)
     assert period_label(date(2011, 2, 28), "week") == "2011-W09"
     assert next_period(date(2011, 12, 1), "month") == date(2012, 1, 1)
 
@@ -163,7 +163,7 @@ def rhythm(tmp_path: Path) -> Path:
     """Ann writes Bob every day for ten days, falls silent for 31 days, then writes daily for five more;
     one undated-zone (guessed) message sits inside the silence."""
     dump = tmp_path / "dump"
-    start = datetime(2011, 3, 1, 15, 0, tzinfo=timezone.utc)
+    start = datetime(2011, 3, 1, 15, 0, tzinfo=UTC)
     days = [start + timedelta(days=i) for i in range(10)] + [start + timedelta(days=40 + i) for i in range(5)]
     for i, when in enumerate(days):
         write_eml(dump, f"{i:02d}.eml", "Ann Bell <ann@example.org>", "Bob Carr <bob@example.org>",
@@ -202,7 +202,7 @@ def test_quiet_periods_of_a_constructed_silence(rhythm: Path, tmp_path: Path) ->
 def test_a_steady_rhythm_has_no_quiet_period(tmp_path: Path) -> None:
     dump = tmp_path / "dump"
     for i in range(12):
-        when = datetime(2011, 3, 1, 9, tzinfo=timezone.utc) + timedelta(days=2 * i)
+        when = datetime(2011, 3, 1, 9, tzinfo=UTC) + timedelta(days=2 * i)
         write_eml(dump, f"{i}.eml", "Ann Bell <ann@example.org>", "Bob Carr <bob@example.org>",
                   when.strftime("%a, %d %b %Y %H:%M:%S +0000"), f"n{i}")
     result = invoke("timeline", str(dump), "--db", str(tmp_path / "s.db"), "-q", "--quiet-periods", "-f", "json")
