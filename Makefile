@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 APT    := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
-.PHONY: demo test install bench fuzz ocr-deps bench-deps pdf-deps clean
+.PHONY: demo test lint install bench fuzz ocr-deps bench-deps pdf-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,13 @@ demo:
 	@echo
 	@$(BIN)/foiatool summary --db $(VENV)/samples.sqlite --format screen --top 3
 
-test: $(STAMP) ocr-deps
+test: $(STAMP) ocr-deps lint
 	$(BIN)/python -m pytest -n 2 -q
+
+# ruff (style, import order, likely bugs, old idioms) and mypy (types), as pyproject.toml configures them.
+lint: $(STAMP)
+	$(BIN)/ruff check foiatool tests bench docs
+	$(BIN)/mypy
 
 # Longer fuzzing of every reader and the quoted-history splitter.
 fuzz: $(STAMP)
