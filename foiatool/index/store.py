@@ -8,7 +8,7 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,6 +209,19 @@ class StoredMessage:
     new_text: str
     quoted_json: str
     redactions: list[tuple[str, str, str, str]]  # field, code, family, text
+    # The rows it becomes, made by prepare_rows in the parse worker so the single writer only writes.
+    rows: PreparedRows | None = None
+
+
+@dataclass(slots=True)
+class PreparedRows:
+    """A message's index rows, ready for SQLite (text already made storable)."""
+
+    message: tuple
+    sources: list[tuple]  # (message, path, locator, kind, provenance, marks): file_id goes in at write time
+    addresses: list[tuple]
+    attachments: list[tuple]
+    redactions: list[tuple]
 
 
 def connect(path: str | os.PathLike[str], *, readonly: bool = False) -> sqlite3.Connection:
@@ -325,6 +338,93 @@ def _clean(value):
     return db_text(value) if isinstance(value, str) else value
 
 
+def prepare_rows(stored: StoredMessage) -> PreparedRows:
+    """The rows ``stored`` becomes (kept on it): computed where it was parsed, off the writer."""
+    if stored.rows is not None:
+        return stored.rows
+    m = stored.message
+    rows = _addr_rows(m.id, "from", [m.sender] if m.sender else [])
+    rows += _addr_rows(m.id, "to", m.to) + _addr_rows(m.id, "cc", m.cc) + _addr_rows(m.id, "bcc", m.bcc)
+    stored.rows = PreparedRows(
+        message=_message_row(stored),
+        sources=[(m.id, db_text(src.path), db_text(src.locator), src.kind, _clean(json.dumps(src.provenance)),
+                  _clean(json.dumps(src.marks))) for src in m.sources],
+        addresses=[tuple(_clean(v) for v in row) for row in rows],
+        attachments=[(m.id, i, _clean(a.name), _clean(a.content_type), a.size, a.sha256) for i, a in enumerate(m.attachments)],
+        redactions=[(m.id, *(_clean(v) for v in r)) for r in stored.redactions],
+    )
+    return stored.rows
+
+
+_INSERT_MESSAGE = ("INSERT OR IGNORE INTO messages (id, message_id, in_reply_to, refs, subject, from_name, from_email,"
+                   " from_redacted, date, date_status, body, new_text, quoted, defects, recovered, date_text)"
+                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+_INSERT_SOURCE = ("INSERT OR IGNORE INTO sources (message, file_id, path, locator, kind, provenance, marks)"
+                  " VALUES (?,?,?,?,?,?,?)")
+_INSERT_ADDRESS = "INSERT OR IGNORE INTO addresses (message, role, position, name, email, redacted) VALUES (?,?,?,?,?,?)"
+_INSERT_ATTACHMENT = "INSERT OR IGNORE INTO attachments VALUES (?,?,?,?,?,?)"
+_INSERT_REDACTION = "INSERT INTO redactions (message, field, code, family, text) VALUES (?,?,?,?,?)"
+_INSERT_FILE = "INSERT INTO files (path, size, mtime_ns, sha256, kind, messages, problems) VALUES (?,?,?,?,?,?,?)"
+
+
+@dataclass(slots=True)
+class FileRows:
+    """One read file as the writer stores it."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    kind: str
+    messages: list[StoredMessage]
+    problems: list[Problem]
+
+
+def insert_new_files(conn: sqlite3.Connection, files: Sequence[FileRows]) -> int | None:
+    """Store files whose messages are all new to the index and to each other, with a few
+    statements for the lot instead of several per message; the number of messages added.
+
+    None (nothing written) when a message is already indexed or comes twice: copies need
+    insert_message's choice of the copy to keep, so the caller stores such files one by one.
+    """
+    ids = [stored.message.id for f in files for stored in f.messages]
+    if len(set(ids)) != len(ids):
+        return None
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        if conn.execute(f"SELECT 1 FROM messages WHERE id IN ({','.join('?' * len(chunk))}) LIMIT 1", chunk).fetchone():
+            return None
+    messages: list[tuple] = []
+    sources: list[tuple] = []
+    addresses: list[tuple] = []
+    attachments: list[tuple] = []
+    redactions: list[tuple] = []
+    for f in files:
+        file_id = conn.execute(_INSERT_FILE, (db_text(f.path), f.size, f.mtime_ns, f.sha256, f.kind,
+                                              len(f.messages), len(f.problems))).lastrowid
+        for stored in f.messages:
+            rows = prepare_rows(stored)
+            messages.append(rows.message)
+            sources.extend((s[0], file_id, *s[1:]) for s in rows.sources)
+            addresses.extend(rows.addresses)
+            attachments.extend(rows.attachments)
+            redactions.extend(rows.redactions)
+        for prob in f.problems:
+            insert_problem(conn, prob, file_id)
+    conn.executemany(_INSERT_MESSAGE, messages)
+    conn.executemany(_INSERT_SOURCE, sources)
+    conn.executemany(_INSERT_ADDRESS, addresses)
+    if attachments:
+        conn.executemany(_INSERT_ATTACHMENT, attachments)
+    if redactions:
+        conn.executemany(_INSERT_REDACTION, redactions)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        conn.execute(f"INSERT OR IGNORE INTO fts_pending (rowid) SELECT rowid FROM messages WHERE id IN "
+                     f"({','.join('?' * len(chunk))})", chunk)
+    return len(ids)
+
+
 def insert_message(conn: sqlite3.Connection, stored: StoredMessage, file_id: int | None) -> bool:
     """Add a message (or only its new source when the same message is already indexed).
 
@@ -336,12 +436,8 @@ def insert_message(conn: sqlite3.Connection, stored: StoredMessage, file_id: int
     Returns True when the message itself was new.
     """
     m = stored.message
-    cur = conn.execute(
-        "INSERT OR IGNORE INTO messages (id, message_id, in_reply_to, refs, subject, from_name, from_email,"
-        " from_redacted, date, date_status, body, new_text, quoted, defects, recovered, date_text)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        _message_row(stored),
-    )
+    prepared = prepare_rows(stored)
+    cur = conn.execute(_INSERT_MESSAGE, prepared.message)
     is_new = cur.rowcount == 1
     rowid = cur.lastrowid if is_new else None
     replace = False
@@ -352,12 +448,7 @@ def insert_message(conn: sqlite3.Connection, stored: StoredMessage, file_id: int
         ).fetchone()
         mine = min((db_text(s.path), db_text(s.locator)) for s in m.sources)
         replace = first is not None and mine < (first[0], first[1])
-    for src in m.sources:
-        conn.execute(
-            "INSERT OR IGNORE INTO sources (message, file_id, path, locator, kind, provenance, marks) VALUES (?,?,?,?,?,?,?)",
-            (m.id, file_id, db_text(src.path), db_text(src.locator), src.kind, _clean(json.dumps(src.provenance)),
-             _clean(json.dumps(src.marks))),
-        )
+    conn.executemany(_INSERT_SOURCE, [(s[0], file_id, *s[1:]) for s in prepared.sources])
     if not is_new and not replace:
         return False
     if replace:
@@ -365,7 +456,7 @@ def insert_message(conn: sqlite3.Connection, stored: StoredMessage, file_id: int
             "UPDATE messages SET message_id=?, in_reply_to=?, refs=?, subject=?, from_name=?, from_email=?,"
             " from_redacted=?, date=?, date_status=?, body=?, new_text=?, quoted=?, defects=?, recovered=?, date_text=?"
             " WHERE id=?",
-            (*_message_row(stored)[1:], m.id),
+            (*prepared.message[1:], m.id),
         )
         _delete_dependents(conn, [m.id])
     _insert_dependents(conn, stored, rowid)
@@ -386,22 +477,12 @@ def _insert_dependents(conn: sqlite3.Connection, stored: StoredMessage, rowid: i
     """Addresses, attachments and redaction marks of a stored message; its full-text row waits in
     fts_pending for ``sync_fts``."""
     m = stored.message
-    rows = _addr_rows(m.id, "from", [m.sender] if m.sender else [])
-    rows += _addr_rows(m.id, "to", m.to) + _addr_rows(m.id, "cc", m.cc) + _addr_rows(m.id, "bcc", m.bcc)
-    conn.executemany(
-        "INSERT OR IGNORE INTO addresses (message, role, position, name, email, redacted) VALUES (?,?,?,?,?,?)",
-        [tuple(_clean(v) for v in row) for row in rows],
-    )
-    if m.attachments:
-        conn.executemany(
-            "INSERT OR IGNORE INTO attachments VALUES (?,?,?,?,?,?)",
-            [(m.id, i, _clean(a.name), _clean(a.content_type), a.size, a.sha256) for i, a in enumerate(m.attachments)],
-        )
-    if stored.redactions:
-        conn.executemany(
-            "INSERT INTO redactions (message, field, code, family, text) VALUES (?,?,?,?,?)",
-            [(m.id, *(_clean(v) for v in r)) for r in stored.redactions],
-        )
+    prepared = prepare_rows(stored)
+    conn.executemany(_INSERT_ADDRESS, prepared.addresses)
+    if prepared.attachments:
+        conn.executemany(_INSERT_ATTACHMENT, prepared.attachments)
+    if prepared.redactions:
+        conn.executemany(_INSERT_REDACTION, prepared.redactions)
     if rowid is not None:
         conn.execute("INSERT OR IGNORE INTO fts_pending (rowid) VALUES (?)", (rowid,))
     else:

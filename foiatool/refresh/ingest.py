@@ -32,6 +32,8 @@ BATCH_FILES = 64
 BATCH_BYTES = 16 * 1024 * 1024
 HASH_CHUNK = 1024 * 1024
 COMMIT_SECONDS = 1.0
+# Files the writer stores together (see _store_files): fewer statements per message.
+STORE_BATCH = 64
 # Files up to this size are read once, for their hash and their messages together.
 KEEP_BYTES = 8 * 1024 * 1024
 READER_DIED = "the reader process died while reading this file (a crash, or out of memory); nothing from it is indexed"
@@ -215,10 +217,12 @@ def parse_file(path: str, kind_hint: str = "", ocr: bool = False, ocr_texts: Map
             if item.sources and not kind:
                 kind = item.sources[0].kind
             try:
-                messages.append(enrich(item))
+                stored = enrich(item)
             except Exception as exc:  # an enrichment bug must not lose the message
-                messages.append(store.StoredMessage(item, item.body, "[]", []))
+                stored = store.StoredMessage(item, item.body, "[]", [])
                 problems.append(Problem(path, item.sources[0].locator if item.sources else "", f"quote/redaction analysis failed: {exc!r}"))
+            store.prepare_rows(stored)  # here, in the worker: the single writer then only writes
+            messages.append(stored)
     except Exception as exc:  # the readers promise not to raise; if one does, the file is a problem, not a crash
         problems.append(Problem(path, "", f"reader failed: {exc!r}"))
     if page_tasks:
@@ -446,6 +450,7 @@ def refresh(
                 else:
                     results = (parse_file(p, h, ocr, {} if ocr else None) for p, h, _ in todo)
                 last_commit = time.monotonic()
+                waiting: list[FileResult] = []
                 conn.execute("BEGIN")
                 try:
                     for result in results:
@@ -454,21 +459,18 @@ def refresh(
                             progress.advance(1)
                             continue
                         report.parsed += 1
-                        # Each file's rows land together: a kill or Ctrl-C leaves whole files or none.
-                        conn.execute("SAVEPOINT one_file")
-                        try:
-                            report.new_messages += _store_file(conn, result, stats[result.path][0], mtimes.get(result.path, 0))
-                        except Exception as exc:  # a row SQLite refuses must not stop the run or lose the file silently
-                            conn.execute("ROLLBACK TO one_file")
-                            _store_failure(conn, result, stats[result.path][0], mtimes.get(result.path, 0), exc)
-                        conn.execute("RELEASE one_file")
+                        waiting.append(result)
+                        if len(waiting) >= STORE_BATCH or result.documents:
+                            _store_files(conn, waiting, stats, mtimes, report)
                         # Commit about once a second: what a kill loses is read again next time,
                         # and fewer commits keep the single writer ahead of the parsing workers.
                         if time.monotonic() - last_commit >= COMMIT_SECONDS:
+                            _store_files(conn, waiting, stats, mtimes, report)
                             conn.execute("COMMIT")
                             conn.execute("BEGIN")
                             last_commit = time.monotonic()
                         progress.advance(1)
+                    _store_files(conn, waiting, stats, mtimes, report)
                     conn.execute("COMMIT")
                 except BaseException:
                     results.close()  # stops the worker processes now, not at interpreter exit
@@ -541,6 +543,41 @@ def _mtimes(todo: Sequence[tuple[str, str, int]]) -> dict[str, int]:
         except OSError:
             out[path] = 0
     return out
+
+
+def _store_files(conn: sqlite3.Connection, waiting: list[FileResult], stats: Mapping[str, tuple[int, int]],
+                 mtimes: Mapping[str, int], report: IndexReport) -> None:
+    """Store the files read so far and empty ``waiting``: plain files of new messages all at once,
+    the others (documents, copies of indexed messages, rows SQLite refuses) one file at a time.
+
+    Each file's rows land together: a kill or Ctrl-C leaves whole files or none.
+    """
+    if not waiting:
+        return
+    batch = [store.FileRows(r.path, stats[r.path][0], mtimes.get(r.path, 0), r.sha256, r.kind, r.messages, r.problems)
+             for r in waiting if not r.documents]
+    added = None
+    if len(batch) == len(waiting):
+        conn.execute("SAVEPOINT one_file")
+        try:
+            added = store.insert_new_files(conn, batch)
+        except sqlite3.Error:
+            added = None
+        if added is None:
+            conn.execute("ROLLBACK TO one_file")
+        conn.execute("RELEASE one_file")
+    if added is not None:
+        report.new_messages += added
+    else:
+        for result in waiting:
+            conn.execute("SAVEPOINT one_file")
+            try:
+                report.new_messages += _store_file(conn, result, stats[result.path][0], mtimes.get(result.path, 0))
+            except Exception as exc:  # a row SQLite refuses must not stop the run or lose the file silently
+                conn.execute("ROLLBACK TO one_file")
+                _store_failure(conn, result, stats[result.path][0], mtimes.get(result.path, 0), exc)
+            conn.execute("RELEASE one_file")
+    waiting.clear()
 
 
 def _store_file(conn: sqlite3.Connection, result: FileResult, size: int, mtime_ns: int) -> int:
