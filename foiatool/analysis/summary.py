@@ -10,7 +10,6 @@ from ..index.documents import release_stamp_counts
 from ..index.query import Filters
 from ..mail.dates import from_iso
 from .counts import release_counts
-from .network import central_people, people_graph
 from .timeline import activity, period_start, sparkline
 
 
@@ -52,6 +51,9 @@ def summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int = 5) ->
 
 def compute_summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int = 5) -> dict:
     """The summary computed from the index's tables."""
+    # networkx takes a tenth of a second to import: a warm `summary` answers from the cache without it.
+    from .network import central_people, people_graph
+
     # A near-duplicate (a printed copy of an .eml, say) is one more copy, not one more message.
     messages = _one(conn, "SELECT count(*) FROM messages WHERE recovered = 0 AND duplicate_of IS NULL")
     recovered = _one(conn, "SELECT count(*) FROM messages WHERE recovered = 1")
