@@ -11,7 +11,9 @@ release): tesseract's default page segmentation (3) reads the header labels and 
 as separate columns; a single uniform block (6) keeps each "From:  value" line whole, which
 the printed-header reader needs (first 25 lines 0.998 similar to the original text, against
 0.957). 300 dpi costs about the same as 200 dpi on this text and reads low-resolution scans
-better. Each tesseract runs on one thread (OMP_THREAD_LIMIT=1): pages run in parallel, one a
+better. The page goes to tesseract as a plain greyscale PGM, not a PNG: the same text, 30% less
+time a page (1.47 s against 2.06 s, ten pages side by side), since neither side compresses it.
+Each tesseract runs on one thread (OMP_THREAD_LIMIT=1): pages run in parallel, one a
 core, which scales better than tesseract's own threads.
 """
 from __future__ import annotations
@@ -141,12 +143,12 @@ def run_page(task: PageTask) -> PageText:
         image = Path(folder) / "page"
         try:
             subprocess.run(
-                [pdftoppm, "-r", str(DPI), "-gray", "-png", "-singlefile", "-f", str(page), "-l", str(page),
+                [pdftoppm, "-r", str(DPI), "-gray", "-singlefile", "-f", str(page), "-l", str(page),
                  str(source), str(image)],
                 check=True, capture_output=True, timeout=TIMEOUT,
             )
             result = subprocess.run(
-                [tesseract, f"{image}.png", "stdout", "--psm", str(PAGE_SEGMENTATION)],
+                [tesseract, f"{image}.pgm", "stdout", "--psm", str(PAGE_SEGMENTATION)],
                 check=True, capture_output=True, timeout=TIMEOUT, env=env,
             )
         except subprocess.TimeoutExpired:
