@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from foiatool.mail import parse  # noqa: E402
+from foiatool.mail import parse, plain  # noqa: E402
 from foiatool.model import Source  # noqa: E402
 
 
@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("folders", nargs="+", type=Path)
     args = parser.parse_args(argv)
-    files = plain = differing = 0
-    original = parse._plain_reading
+    files = differing = 0
+    original = plain.plain_reading
     taken = [0]
 
     def counting(message):
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         taken[0] += found is not None
         return found
 
-    parse._plain_reading = counting
+    plain.plain_reading = counting
     for folder in args.folders:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             data = path.read_bytes()
@@ -60,8 +60,7 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     detail = f"{str(fast)[:200]!r} != {str(slow)[:200]!r}"
                 print(f"DIFFERS {path}: {detail[:600]}")
-    plain = taken[0]
-    print(f"{files} files, {plain} read as plain messages, {differing} differing")
+    print(f"{files} files, {taken[0]} read as plain messages, {differing} differing")
     return 1 if differing else 0
 
 

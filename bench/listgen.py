@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -35,9 +35,9 @@ def generate(out: Path, messages: int, seed: int) -> int:
     """Write ``messages`` files into ``out`` (one folder); returns how many threads they form."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
-    people = [(f"{f.capitalize()} {l.capitalize()}", f"{f}.{l}@{rng.choice(('example.com', 'example.net', 'mail.example.org'))}")
-              for f in FIRST for l in LAST]
-    when = datetime(2019, 1, 1, 9, 0, tzinfo=timezone.utc)
+    people = [(f"{f.capitalize()} {last.capitalize()}", f"{f}.{last}@{rng.choice(('example.com', 'example.net', 'mail.example.org'))}")
+              for f in FIRST for last in LAST]
+    when = datetime(2019, 1, 1, 9, 0, tzinfo=UTC)
     # Each open thread: (subject, [(message-id, body line to quote)])
     open_threads: list[tuple[str, list[tuple[str, str]]]] = []
     threads = 0

@@ -161,7 +161,7 @@ def test_ctrl_c_exits_130_saying_interrupted(release, tmp_path: Path, group: boo
 
 def test_an_interrupt_in_the_middle_of_storing_a_file_keeps_no_half_file(tmp_path: Path, monkeypatch) -> None:
     """Ctrl-C can land between two rows of one file: that file must be read again next time."""
-    from foiatool.index import store
+    from foiatool.index import batch, store
     from foiatool.refresh import ingest as indexer
 
     root = tmp_path / "dump"
@@ -181,7 +181,7 @@ def test_an_interrupt_in_the_middle_of_storing_a_file_keeps_no_half_file(tmp_pat
         return real_insert(conn, stored, file_id)
 
     monkeypatch.setattr(store, "insert_message", insert_then_interrupt)
-    monkeypatch.setattr(store, "insert_new_files", lambda conn, files: None)  # file by file (tests/test_store_batch.py: all at once)
+    monkeypatch.setattr(batch, "insert_new_files", lambda conn, files: None)  # file by file (tests/test_store_batch.py: all at once)
     db = tmp_path / "x.sqlite"
     with pytest.raises(KeyboardInterrupt):
         indexer.refresh([str(root)], db, jobs=1)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from foiatool.mail import parse
+from foiatool.mail import parse, plain
 from foiatool.model import Source
 
 PLAIN = (b"From: Alice Smith <Alice.Smith@Example.com>\nTo: dev@lists.example.org, \"Bob Jones\" <bob@example.net>\n"
@@ -35,7 +35,7 @@ def _both(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, dict]:
 
 
 def test_plain_message_is_read_without_mail_parser_and_gives_its_answers(monkeypatch):
-    assert parse._plain_reading(email.message_from_bytes(PLAIN)) is not None
+    assert plain.plain_reading(email.message_from_bytes(PLAIN)) is not None
     fast, slow = _both(PLAIN, monkeypatch)
     assert fast == slow
     assert fast["subject"] == "Re: weekly build report"
@@ -48,7 +48,7 @@ def test_plain_message_is_read_without_mail_parser_and_gives_its_answers(monkeyp
 @pytest.mark.parametrize("name", sorted(NOT_PLAIN))
 def test_anything_else_goes_to_mail_parser_with_the_same_answers(name, monkeypatch):
     data = NOT_PLAIN[name]
-    assert parse._plain_reading(email.message_from_bytes(data)) is None
+    assert plain.plain_reading(email.message_from_bytes(data)) is None
     fast, slow = _both(data, monkeypatch)
     assert fast == slow
 

@@ -27,7 +27,7 @@ def _dump(root: Path) -> None:
 
 
 def test_batched_and_file_by_file_writes_give_the_same_index(tmp_path: Path, monkeypatch) -> None:
-    from foiatool.index import store
+    from foiatool.index import batch
     from foiatool.refresh import ingest
 
     root = tmp_path / "dump"
@@ -36,25 +36,25 @@ def test_batched_and_file_by_file_writes_give_the_same_index(tmp_path: Path, mon
     batched = tmp_path / "batched.sqlite"
     report = ingest.refresh([str(root)], batched, jobs=1)
     assert report.messages == 65 and report.problems == 1
-    monkeypatch.setattr(store, "insert_new_files", lambda conn, files: None)
+    monkeypatch.setattr(batch, "insert_new_files", lambda conn, files: None)
     one_by_one = tmp_path / "one.sqlite"
     ingest.refresh([str(root)], one_by_one, jobs=1)
     assert canonical_dump(batched) == canonical_dump(one_by_one)
 
 
 def test_an_interrupt_inside_a_batched_write_keeps_none_of_its_files(tmp_path: Path, monkeypatch) -> None:
-    from foiatool.index import store
+    from foiatool.index import batch
     from foiatool.refresh import ingest
 
     root = tmp_path / "dump"
     _dump(root)
-    real = store.insert_new_files
+    real = batch.insert_new_files
 
     def write_then_interrupt(conn, files):
         real(conn, files)  # every row of the batch written, not yet released
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store, "insert_new_files", write_then_interrupt)
+    monkeypatch.setattr(batch, "insert_new_files", write_then_interrupt)
     db = tmp_path / "x.sqlite"
     with pytest.raises(KeyboardInterrupt):
         ingest.refresh([str(root)], db, jobs=1)
@@ -62,7 +62,7 @@ def test_an_interrupt_inside_a_batched_write_keeps_none_of_its_files(tmp_path: P
     assert conn.execute("SELECT count(*) FROM messages").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM files").fetchone()[0] == 0
     conn.close()
-    monkeypatch.setattr(store, "insert_new_files", real)
+    monkeypatch.setattr(batch, "insert_new_files", real)
     report = ingest.refresh([str(root)], db, jobs=1)
     assert report.parsed == 63 and report.messages == 65
     clean = tmp_path / "clean.sqlite"

@@ -21,6 +21,7 @@ from ..index import store
 from ..model import Document, Message, Problem
 from ..sources.printed.ocr import PageTask
 from .executors import Executor, LocalPool, ignore_interrupts, stop_workers
+from .storing import store_failure, store_file, store_files
 
 _OCR_PRELOAD = ["foiatool.sources.printed.ocr"]
 
@@ -32,7 +33,7 @@ BATCH_FILES = 64
 BATCH_BYTES = 16 * 1024 * 1024
 HASH_CHUNK = 1024 * 1024
 COMMIT_SECONDS = 1.0
-# Files the writer stores together (see _store_files): fewer statements per message.
+# Files the writer stores together (see storing.store_files): fewer statements per message.
 STORE_BATCH = 64
 # Files up to this size are read once, for their hash and their messages together.
 KEEP_BYTES = 8 * 1024 * 1024
@@ -461,16 +462,16 @@ def refresh(
                         report.parsed += 1
                         waiting.append(result)
                         if len(waiting) >= STORE_BATCH or result.documents:
-                            _store_files(conn, waiting, stats, mtimes, report)
+                            store_files(conn, waiting, stats, mtimes, report)
                         # Commit about once a second: what a kill loses is read again next time,
                         # and fewer commits keep the single writer ahead of the parsing workers.
                         if time.monotonic() - last_commit >= COMMIT_SECONDS:
-                            _store_files(conn, waiting, stats, mtimes, report)
+                            store_files(conn, waiting, stats, mtimes, report)
                             conn.execute("COMMIT")
                             conn.execute("BEGIN")
                             last_commit = time.monotonic()
                         progress.advance(1)
-                    _store_files(conn, waiting, stats, mtimes, report)
+                    store_files(conn, waiting, stats, mtimes, report)
                     conn.execute("COMMIT")
                 except BaseException:
                     results.close()  # stops the worker processes now, not at interpreter exit
@@ -528,10 +529,10 @@ def _read_scanned(conn: sqlite3.Connection, deferred: Sequence[FileResult], hint
             report.parsed += 1
             conn.execute("SAVEPOINT one_file")
             try:
-                report.new_messages += _store_file(conn, result, stats[result.path][0], mtimes.get(result.path, 0))
+                report.new_messages += store_file(conn, result, stats[result.path][0], mtimes.get(result.path, 0))
             except Exception as exc:
                 conn.execute("ROLLBACK TO one_file")
-                _store_failure(conn, result, stats[result.path][0], mtimes.get(result.path, 0), exc)
+                store_failure(conn, result, stats[result.path][0], mtimes.get(result.path, 0), exc)
             conn.execute("RELEASE one_file")
 
 
@@ -543,68 +544,6 @@ def _mtimes(todo: Sequence[tuple[str, str, int]]) -> dict[str, int]:
         except OSError:
             out[path] = 0
     return out
-
-
-def _store_files(conn: sqlite3.Connection, waiting: list[FileResult], stats: Mapping[str, tuple[int, int]],
-                 mtimes: Mapping[str, int], report: IndexReport) -> None:
-    """Store the files read so far and empty ``waiting``: plain files of new messages all at once,
-    the others (documents, copies of indexed messages, rows SQLite refuses) one file at a time.
-
-    Each file's rows land together: a kill or Ctrl-C leaves whole files or none.
-    """
-    if not waiting:
-        return
-    batch = [store.FileRows(r.path, stats[r.path][0], mtimes.get(r.path, 0), r.sha256, r.kind, r.messages, r.problems)
-             for r in waiting if not r.documents]
-    added = None
-    if len(batch) == len(waiting):
-        conn.execute("SAVEPOINT one_file")
-        try:
-            added = store.insert_new_files(conn, batch)
-        except sqlite3.Error:
-            added = None
-        if added is None:
-            conn.execute("ROLLBACK TO one_file")
-        conn.execute("RELEASE one_file")
-    if added is not None:
-        report.new_messages += added
-    else:
-        for result in waiting:
-            conn.execute("SAVEPOINT one_file")
-            try:
-                report.new_messages += _store_file(conn, result, stats[result.path][0], mtimes.get(result.path, 0))
-            except Exception as exc:  # a row SQLite refuses must not stop the run or lose the file silently
-                conn.execute("ROLLBACK TO one_file")
-                _store_failure(conn, result, stats[result.path][0], mtimes.get(result.path, 0), exc)
-            conn.execute("RELEASE one_file")
-    waiting.clear()
-
-
-def _store_file(conn: sqlite3.Connection, result: FileResult, size: int, mtime_ns: int) -> int:
-    cur = conn.execute(
-        "INSERT INTO files (path, size, mtime_ns, sha256, kind, messages, problems) VALUES (?,?,?,?,?,?,?)",
-        (store.db_text(result.path), size, mtime_ns, result.sha256, result.kind, len(result.messages), len(result.problems)),
-    )
-    file_id = cur.lastrowid
-    added = 0
-    for stored in result.messages:
-        if store.insert_message(conn, stored, file_id):
-            added += 1
-    for prob in result.problems:
-        store.insert_problem(conn, prob, file_id)
-    for document in result.documents:
-        store.insert_document(conn, document, file_id)
-    return added
-
-
-def _store_failure(conn: sqlite3.Connection, result: FileResult, size: int, mtime_ns: int, error: Exception) -> None:
-    cur = conn.execute(
-        "INSERT INTO files (path, size, mtime_ns, sha256, kind, messages, problems) VALUES (?,?,?,?,?,?,?)",
-        (store.db_text(result.path), size, mtime_ns, result.sha256, result.kind, 0, 1),
-    )
-    reason = (f"could not be stored in the index ({type(error).__name__}: {error}); {len(result.messages)} messages"
-              + (f" and {len(result.documents)} documents" if result.documents else "") + " not indexed")
-    store.insert_problem(conn, Problem(result.path, "", reason), cur.lastrowid)
 
 
 def derive(conn: sqlite3.Connection, progress: Progress | None = None) -> None:

@@ -1,0 +1,133 @@
+"""Plain one-part text messages read with the standard library alone, with exactly mail-parser's answers.
+
+Most mail in a dump is one 7-bit text/plain part under a few plain headers. For such a
+message mail-parser's reading is fully determined by the standard library's (compat32)
+parse: the body is the part's text as stored, the addresses are ``Name <addr>`` items,
+there are no attachments and no defects. Building mail-parser's objects for it was
+about two thirds of the per-message parse time, so such messages are read here; every
+other message (MIME, 8-bit or encoded headers, odd address lists, any defect) goes
+to mail-parser (foiatool.mail.parse). bench/fastpath_check.py compares both readings
+over whole corpora; tests/test_plain_reading.py does so in the suite.
+"""
+from __future__ import annotations
+
+import email.message
+import re
+
+from ..model import Address
+from .dates import parse_date
+from .parse import (
+    _FOLD,
+    HeaderFields,
+    _unfold,
+    normalise_message_id,
+    parse_in_reply_to,
+    parse_references,
+    received_date,
+)
+
+_PLAIN_TE = frozenset({"", "7bit", "8bit"})
+_PLAIN_TYPE = re.compile(r'\s*text/plain\s*(?:;\s*(?:charset="?(?:us-ascii|utf-8|iso-8859-1)"?|format="?flowed"?)\s*)*;?\s*\Z', re.I)
+# One mailbox: ``addr@dom``, ``Name <addr@dom>`` or ``"Name" <addr@dom>``, with nothing that
+# needs RFC 5322's phrase rules (no comments, groups, escapes, or specials in the name).
+_PLAIN_ADDR = r"[A-Za-z0-9._%+=/-]+@[A-Za-z0-9.-]+"
+_PLAIN_NAME = r"[A-Za-z0-9'][A-Za-z0-9' .-]*"
+_PLAIN_MAILBOX = re.compile(
+    rf'\s*(?:(?P<bare>{_PLAIN_ADDR})|(?:"(?P<qname>{_PLAIN_NAME})"|(?P<name>{_PLAIN_NAME}))?\s*<(?P<addr>{_PLAIN_ADDR})>)\s*\Z')
+_ADDRESS_HEADERS = ("from", "to", "cc", "bcc")
+# mail-parser checks these too (a defect is recorded when one does not read cleanly).
+_CHECKED_ADDRESS_HEADERS = ("delivered-to", "reply-to")
+_UNSAFE_HEADERS = frozenset({"content-disposition", "content-id", "resent-from", "resent-to", "resent-date"})
+
+
+def _date_is_clean(values: list[str]) -> bool:
+    """mail-parser finds nothing to report about the Date header (it records defects for odd ones)."""
+    from mailparser.dates import date_diagnostics, parse_mail_date
+
+    for occurrence, raw in enumerate(values):
+        if date_diagnostics(parse_mail_date(raw), raw, "date", occurrence):
+            return False
+    return True
+
+
+def _plain_addresses(values: list[str]) -> list[Address] | None:
+    """The mailboxes of a plain address header, or None when any item needs the full reader."""
+    found: list[Address] = []
+    for value in values:
+        if not value.strip():
+            continue
+        for item in value.split(","):
+            match = _PLAIN_MAILBOX.match(item)
+            if match is None:
+                return None
+            addr = (match["bare"] or match["addr"]).lower()
+            name = (match["qname"] or match["name"] or "").strip()
+            if name.lower() == addr:
+                name = ""
+            found.append(Address(name=name, email=addr))
+    return found
+
+
+def read_plain(data: bytes) -> tuple[email.message.Message | None, tuple[HeaderFields, str] | None]:
+    """The standard library's parse of ``data`` (None when it failed: mail-parser will say why),
+    and its plain reading when it has one (see plain_reading)."""
+    try:
+        message = email.message_from_bytes(data)
+        return message, plain_reading(message)
+    except Exception:  # whatever the standard library trips on, mail-parser reads again
+        return None, None
+
+
+def plain_reading(message: email.message.Message) -> tuple[HeaderFields, str] | None:
+    """Header fields and body of a plain one-part text message; None when mail-parser must read it."""
+    if message.defects or message.is_multipart():
+        return None
+    headers: dict[str, list[str]] = {}
+    for name, value in message.raw_items():
+        if not isinstance(value, str) or not value.isascii() or "=?" in value:
+            return None
+        headers.setdefault(name.lower(), []).append(value)
+    if not headers.keys().isdisjoint(_UNSAFE_HEADERS):
+        return None
+    content_type = headers.get("content-type")
+    if content_type is not None and (len(content_type) > 1 or not _PLAIN_TYPE.match(_unfold(content_type[0]))):
+        return None
+    encoding = headers.get("content-transfer-encoding", [""])
+    if len(encoding) > 1 or encoding[0].strip().lower() not in _PLAIN_TE:
+        return None
+    payload = message._payload  # the stored text, as mail-parser returns it for 7bit/8bit parts
+    if not isinstance(payload, str) or not payload.isascii() or "\x1b" in payload:
+        return None
+    fields = HeaderFields()
+    lists: dict[str, list[Address]] = {}
+    for name in _ADDRESS_HEADERS:
+        found = _plain_addresses([_unfold(v) for v in headers.get(name, ())])
+        if found is None:
+            return None
+        lists[name] = found
+    for name in _CHECKED_ADDRESS_HEADERS:
+        if _plain_addresses([_unfold(v) for v in headers.get(name, ())]) is None:
+            return None
+    date_values = headers.get("date") or []
+    if not _date_is_clean(date_values):
+        return None
+    fields.sender = lists["from"][0] if lists["from"] else None
+    if "from" not in headers:
+        fields.defects.append("no From header")
+    fields.to, fields.cc, fields.bcc = lists["to"], lists["cc"], lists["bcc"]
+    subject = headers.get("subject", [""])[0]
+    fields.subject = _FOLD.sub(" ", subject).strip()
+    ids = headers.get("message-id") or []
+    fields.message_id = normalise_message_id(ids[0]) if ids else None
+    reply_to_ids = headers.get("in-reply-to") or []
+    fields.in_reply_to = parse_in_reply_to(reply_to_ids[0]) if reply_to_ids else None
+    fields.references = parse_references(headers.get("references") or [])
+    if date_values:
+        fields.date, fields.date_status = parse_date(date_values[0])
+        if fields.date is None:
+            fields.defects.append("unparseable Date")
+    if fields.date is None:
+        fields.date = received_date(headers.get("received") or [])
+        fields.date_status = "guessed" if fields.date is not None else "missing"
+    body = payload.strip("\r\n").replace("\r\n", "\n") if payload.strip() else ""
+    return fields, body
