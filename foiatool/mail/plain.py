@@ -95,7 +95,7 @@ def plain_reading(message: email.message.Message) -> tuple[HeaderFields, str] | 
     encoding = headers.get("content-transfer-encoding", [""])
     if len(encoding) > 1 or encoding[0].strip().lower() not in _PLAIN_TE:
         return None
-    payload = message._payload  # the stored text, as mail-parser returns it for 7bit/8bit parts
+    payload = getattr(message, "_payload", None)  # the stored text, as mail-parser returns it for 7bit/8bit parts
     if not isinstance(payload, str) or not payload.isascii() or "\x1b" in payload:
         return None
     fields = HeaderFields()
