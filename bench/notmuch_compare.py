@@ -206,7 +206,7 @@ def read_index(db: Path) -> FoiaIndex:
                 recovered.add(row[0])
         file_message: dict[str, str] = {}
         extra: Counter[str] = Counter()
-        for path, message, locator in conn.execute(
+        for path, message, _locator in conn.execute(
             "SELECT s.path, s.message, s.locator FROM sources s JOIN messages m ON m.id = s.message"
             " WHERE m.recovered = 0 ORDER BY s.path, s.locator, s.message"
         ):

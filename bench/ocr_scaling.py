@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         client.wait_for_workers(args.workers)
-        for attempt in range(args.repeat):
+        for _attempt in range(args.repeat):
             wall, results = timed(LocalPool(1, ["foiatool.sources.printed.ocr"]), tasks)
             print(f"1 local process: {wall:.1f} s (load {os.getloadavg()[0]:.1f})", flush=True)
             if wall < one_wall:

@@ -31,7 +31,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -315,12 +315,12 @@ class ReleaseGenerator:
         local = not_before.astimezone(person.zone)
         for _ in range(14):
             if local.weekday() < 5 and 7 <= local.hour < 19:
-                return local.astimezone(timezone.utc)
+                return local.astimezone(UTC)
             if local.hour >= 19 or local.weekday() >= 5:
                 local = (local + timedelta(days=1)).replace(hour=7, minute=self.rng.randrange(60))
             else:
                 local = local.replace(hour=7, minute=self.rng.randrange(60))
-        return local.astimezone(timezone.utc)
+        return local.astimezone(UTC)
 
     def _subject_for_new_thread(self) -> str:
         rng = self.rng
@@ -392,7 +392,7 @@ class ReleaseGenerator:
 
     def generate(self, total: int) -> None:
         rng = self.rng
-        epoch = datetime(2015, 1, 5, tzinfo=timezone.utc)
+        epoch = datetime(2015, 1, 5, tzinfo=UTC)
         span_days = 3 * 365
         thread_no = 0
         while len(self.mails) < total:

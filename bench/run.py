@@ -41,7 +41,7 @@ import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -507,7 +507,7 @@ def machine() -> dict:
         "sqlite": sqlite3.sqlite_version,
         "platform": platform.platform(),
         "notmuch": notmuch_compare.notmuch_version(),
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
     try:
         with open("/proc/meminfo") as fh:
@@ -770,7 +770,7 @@ def render(results: dict) -> str:
     for r in runs:
         w = r.get("warm", {})
 
-        def med(key: str) -> str:
+        def med(key: str, w: dict = w) -> str:  # this run's warm timings, bound now
             e = w.get(key)
             return "–" if not e else (f"{e['median']:.3f}" if e["rc"] == 0 else "failed")
 

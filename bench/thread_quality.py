@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -241,7 +241,7 @@ def score(truth: dict, result: ThreadingResult, messages: list[Message],
             if key in matched:
                 continue
             value = withheld[key]
-            true_date = datetime.strptime(value["date"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+            true_date = datetime.strptime(value["date"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
             if value.get("sender_redacted"):
                 sender_fits = recovered.sender is None or not (recovered.sender.name or recovered.sender.email)
             else:

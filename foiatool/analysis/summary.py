@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from datetime import timezone, tzinfo
+from datetime import UTC, tzinfo
 
 from ..index.documents import release_stamp_counts
 from ..index.query import Filters
@@ -27,12 +27,12 @@ CACHED_TOP = 5
 def _is_utc(tz: tzinfo | None) -> bool:
     if tz is None:
         return False
-    return tz is timezone.utc or tz.tzname(None) == "UTC" or type(tz).__name__ == "tzutc"
+    return tz is UTC or tz.tzname(None) == "UTC" or type(tz).__name__ == "tzutc"
 
 
 def cache_summary(conn: sqlite3.Connection) -> None:
     """Store the UTC summary in the index (inside the writer's transaction)."""
-    data = compute_summary(conn, timezone.utc, CACHED_TOP)
+    data = compute_summary(conn, UTC, CACHED_TOP)
     conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (CACHE_KEY, json.dumps(data, ensure_ascii=False)))
 
 

@@ -5,7 +5,7 @@ import gc
 import json
 import sqlite3
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..index import store
 from ..mail.dates import from_iso, iso
@@ -114,7 +114,7 @@ def load_thread_inputs(conn: sqlite3.Connection):
             "SELECT id, message_id, in_reply_to, refs, subject, from_name, from_email, from_redacted, date, date_status,"
             " new_text, quoted FROM messages NOT INDEXED WHERE recovered = 0"
         ):
-            to, cc = recipients.pop(mid, None) or ([], [])
+            to, cc = recipients.pop(mid, ([], []))
             yield ThreadInput(
                 id=mid,
                 message_id=message_id and shared.text(message_id),
@@ -230,7 +230,7 @@ def _derive_threads(conn: sqlite3.Connection) -> None:
         if parent is not None:
             d_child, d_parent = dates.get(mid), dates.get(parent)
             if d_child is not None and d_parent is not None:
-                seconds = (d_child - d_parent).total_seconds()  # type: ignore[operator]
+                seconds = (d_child - d_parent).total_seconds()
                 latency = seconds if seconds >= 0 else None
         updates.append(
             (
@@ -392,7 +392,7 @@ def infer_print_zones(conn: sqlite3.Connection) -> dict[str, str]:
     for path, pairs in sorted(observations.items()):
         for name in PRINT_ZONES:
             zone = ZoneInfo(name)
-            if all(w.replace(tzinfo=zone).astimezone(timezone.utc) == t for w, t in pairs):
+            if all(w.replace(tzinfo=zone).astimezone(UTC) == t for w, t in pairs):
                 chosen[path] = name
                 break
     for path, name in chosen.items():
@@ -407,7 +407,7 @@ def infer_print_zones(conn: sqlite3.Connection) -> dict[str, str]:
         for mid, date in rows:
             wall = from_iso(date)
             if wall is not None:
-                updates.append((iso(wall.replace(tzinfo=None).replace(tzinfo=zone).astimezone(timezone.utc)), mid))
+                updates.append((iso(wall.replace(tzinfo=None).replace(tzinfo=zone).astimezone(UTC)), mid))
         conn.executemany("UPDATE messages SET date = ?, date_status = 'inferred' WHERE id = ?", updates)
     if chosen:
         conn.execute(

@@ -6,7 +6,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ..errors import UsageError
 from ..mail.dates import iso, parse_date
@@ -44,7 +44,7 @@ def parse_when(text: str, *, end: bool = False) -> datetime:
     A partial date names a period: --since takes its start, --until its end.
     """
     import re
-    from datetime import timedelta, timezone
+    from datetime import timedelta
 
     raw = text.strip()
     m = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?", raw)
@@ -52,13 +52,13 @@ def parse_when(text: str, *, end: bool = False) -> datetime:
         year, month = int(m.group(1)), int(m.group(2) or 0)
         if month and not 1 <= month <= 12:
             raise UsageError(f"not a date: {text!r}")
-        start = datetime(year, month or 1, 1, tzinfo=timezone.utc)
+        start = datetime(year, month or 1, 1, tzinfo=UTC)
         if not end:
             return start
         if month:
-            nxt = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=timezone.utc)
+            nxt = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
         else:
-            nxt = datetime(year + 1, 1, 1, tzinfo=timezone.utc)
+            nxt = datetime(year + 1, 1, 1, tzinfo=UTC)
         return nxt - timedelta(seconds=1)
     value, status = parse_date(raw)
     if value is None:

@@ -499,7 +499,7 @@ def forget_files(conn: sqlite3.Connection, file_ids: Iterable[int]) -> None:
                  " (SELECT id FROM documents WHERE file_id IN (SELECT id FROM forgotten_files))")
     conn.execute("DELETE FROM documents WHERE file_id IN (SELECT id FROM forgotten_files)")
     conn.execute("DELETE FROM forgotten_files")
-    orphans = []
+    orphans: list[str] = []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))

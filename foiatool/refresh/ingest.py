@@ -10,7 +10,7 @@ import sqlite3
 import stat
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
@@ -253,7 +253,7 @@ def _batches(items: Sequence[tuple[str, str, int]]) -> Iterator[list[tuple[str, 
         yield batch
 
 
-def _parallel(todo: Sequence[tuple[str, str, int]], jobs: int, ocr: bool = False) -> Iterator[FileResult]:
+def _parallel(todo: Sequence[tuple[str, str, int]], jobs: int, ocr: bool = False) -> Generator[FileResult, None, None]:
     """Parse across processes with a bounded number of batches in flight (bounded memory).
 
     A worker that dies (a crash in a C library, the out-of-memory killer) takes its
@@ -272,7 +272,9 @@ def _parallel(todo: Sequence[tuple[str, str, int]], jobs: int, ocr: bool = False
         pending: dict[Future, list[tuple[str, str]]] = {}
         lost: list[list[tuple[str, str]]] = []
 
-        def feed() -> None:
+        # this pool's own in-flight and lost batches, bound now: the next round of the loop makes new ones
+        def feed(pool: ProcessPoolExecutor = pool, pending: dict[Future, list[tuple[str, str]]] = pending,
+                 lost: list[list[tuple[str, str]]] = lost) -> None:
             while len(pending) < jobs * 2:
                 batch = [suspects.popleft()] if suspects else next(batches, None)
                 if batch is None:
@@ -316,7 +318,7 @@ def _parallel(todo: Sequence[tuple[str, str, int]], jobs: int, ocr: bool = False
             return
 
 
-def _on_executor(todo: Sequence[tuple[str, str, int]], executor: Executor, ocr: bool = False) -> Iterator[FileResult]:
+def _on_executor(todo: Sequence[tuple[str, str, int]], executor: Executor, ocr: bool = False) -> Generator[FileResult, None, None]:
     """Parse on ``executor`` in the same batches as _parallel; the files of a batch it gave up are tried
     again one a task, and a file given up alone is the same listed problem as locally."""
     parse = functools.partial(_parse_batch, ocr=ocr)
@@ -415,12 +417,12 @@ def refresh(
             if forgotten:
                 by_id = {row[0]: key for key, row in known.items()}
                 for file_id in sorted(store.files_to_reread(conn, forgotten)):
-                    key = by_id.get(file_id)
-                    if key is None or key in todo_keys or key not in found:
+                    reread = by_id.get(file_id)
+                    if reread is None or reread in todo_keys or reread not in found:
                         continue
-                    item = found[key]
+                    item = found[reread]
                     todo.append((item.path, item.kind_hint, item.size))
-                    todo_keys.add(key)
+                    todo_keys.add(reread)
                     forgotten.append(file_id)
                     report.unchanged -= 1
             changed = bool(todo or removed)
@@ -442,10 +444,10 @@ def refresh(
                 progress.start(len(todo), "Reading")
                 # Another executor (a Dask cluster) parses large dumps in batches; LocalPool's own
                 # batches are _parallel's, which also finds the one file that kills its reader.
-                remote = executor is not None and not isinstance(executor, LocalPool)
-                use_pool = len(todo) >= PARALLEL_THRESHOLD and (remote or (jobs or os.cpu_count() or 1) > 1)
-                if use_pool and remote:
-                    results = _on_executor(todo, executor, ocr)
+                remote = None if isinstance(executor, LocalPool) else executor
+                use_pool = len(todo) >= PARALLEL_THRESHOLD and (remote is not None or (jobs or os.cpu_count() or 1) > 1)
+                if use_pool and remote is not None:
+                    results = _on_executor(todo, remote, ocr)
                 elif use_pool:
                     results = _parallel(todo, jobs or os.cpu_count() or 1, ocr)
                 else:

@@ -1,7 +1,7 @@
 """Single-message files: one RFC 822 message per file (.eml, maildir entries, archive members)."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..mail.parse import ParseError, parse_rfc822
 from ..model import Message, Problem, Source

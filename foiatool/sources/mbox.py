@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from typing import BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from ..model import Message, Problem
 from . import archives

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from .records import PLACEHOLDER_PREFIX, ThreadInput, _Node
@@ -109,7 +110,7 @@ def thread_by_headers(forest: Forest) -> None:
             if ref not in forest.owner:
                 forest.placeholders.setdefault(ref, []).append(node.id)
         containers = [_container(forest, ref) for ref in chain]
-        for older, newer in zip(containers, containers[1:]):
+        for older, newer in pairwise(containers):
             if newer != node.id and newer not in forest.parent:
                 forest.link(older, newer, "header")
         parent = containers[-1]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from difflib import SequenceMatcher
 from functools import lru_cache
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -132,7 +133,7 @@ class _Text:
         Not kept: a text meets few fuzzy comparisons, and the pairs take several times its size.
         """
         words = self.comparable.split()
-        return set(zip(words, words[1:]))
+        return set(pairwise(words))
 
     @property
     def comparable(self) -> str:

@@ -84,7 +84,7 @@ def finish(forest: Forest) -> ThreadingResult:
     }
     for root, component in components.items():
         ordered = sorted(component, key=order_key.__getitem__)
-        dated = [nodes_by_final[n].date for n in ordered if nodes_by_final[n].date is not None]
+        dated = [d for n in ordered if (d := nodes_by_final[n].date) is not None]
         first_real = next((nodes_by_final[n] for n in ordered if nodes_by_final[n].kind != "placeholder"), None)
         root_node = nodes_by_final[root]
         subject_source = root_node if root_node.kind != "placeholder" else first_real

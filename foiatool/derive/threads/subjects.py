@@ -34,7 +34,7 @@ def thread_by_subject(forest: Forest) -> None:
         # the parent's root stays: components are keyed by it below
         sets.attach(find(child), find(parent))
     members: dict[str, list[str]] = {}
-    for node_id, node in forest.nodes.items():
+    for node_id in forest.nodes:
         members.setdefault(find(node_id), []).append(node_id)
     info: dict[str, _Component] = {}
     by_subject: dict[str, list[tuple[float, str]]] = {}
