@@ -18,7 +18,7 @@ from .status import ExitStatus
 
 if TYPE_CHECKING:  # the modules themselves are imported when a command first needs them
     from ..refresh.executors import Executor
-    from ..refresh.ingest import IndexReport
+    from ..refresh.report import IndexReport
     from .terminal import ProgressTask, Terminal
 
 
@@ -124,7 +124,6 @@ def open_corpus(paths: tuple[str, ...] | list[str], db: str | None, *, jobs: int
     The progress bar and (with ``account``) the one-line account go to stderr unless ``quiet``.
     """
     from ..index import store
-    from ..refresh.ingest import refresh as refresh_index
 
     app = get_app()
     quiet = quiet or app.quiet
@@ -142,6 +141,8 @@ def open_corpus(paths: tuple[str, ...] | list[str], db: str | None, *, jobs: int
     zone = parse_tz(tz)
     report: IndexReport | None = None
     if expanded and refresh:
+        from ..refresh.ingest import refresh as refresh_index
+
         terminal = app.terminal
         progress = _ProgressAdapter(terminal, quiet)
         report = refresh_index(expanded, db_path, jobs=jobs, progress=progress, on_wait=terminal.warn, ocr=app.ocr, executor=executor)
@@ -152,7 +153,7 @@ def open_corpus(paths: tuple[str, ...] | list[str], db: str | None, *, jobs: int
     conn = store.connect(db_path, readonly=True)
     if report is None:
         from ..index.query import problem_count
-        from ..refresh.ingest import IndexReport
+        from ..refresh.report import IndexReport
 
         report = IndexReport(db_path=db_path)
         report.problems = problem_count(conn)

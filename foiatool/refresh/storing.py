@@ -9,7 +9,8 @@ from ..index import batch, store
 from ..model import Problem
 
 if TYPE_CHECKING:
-    from .ingest import FileResult, IndexReport
+    from .ingest import FileResult
+    from .report import IndexReport
 
 
 def store_files(conn: sqlite3.Connection, waiting: list[FileResult], stats: Mapping[str, tuple[int, int]],
