@@ -1,7 +1,6 @@
 """The threader's records: inputs and results, node and text types, and the person, date and text comparisons every pass uses."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from difflib import SequenceMatcher
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from ...mail.addresses import name_matches_address, normalise_name
+from ...mail.addresses import name_from_local_part, name_matches_address, normalise_name
 from ...model import Address, Message, Source
 from ..dedupe import comparable_text, folded_text, ocr_same_words, subject_key
 
@@ -232,11 +231,7 @@ def _name_matches(name: str, email: str) -> bool:
 
 @lru_cache(maxsize=1 << 16)
 def _name_from_local_part(email: str) -> str:
-    local = email.split("@", 1)[0]
-    parts = [p for p in re.split(r"[._\-]+", local.rstrip("0123456789")) if p]
-    if len(parts) >= 2:
-        return _normal_name(" ".join(parts))
-    return ""
+    return name_from_local_part(email)
 
 
 @lru_cache(maxsize=1 << 16)
