@@ -799,7 +799,7 @@ def render(results: dict) -> str:
             added = inc["rounds"][0]["add"]["phases"]
             add(f"| {r['files']:,} | {_s(inc['no_change']['seconds'])} | {_s(inc['add_median_s'])} | "
                 f"{_s(added.get('reading and storing'))} | {_s(added.get('full-text rows'))} | "
-                f"{_s(added.get('threads (load, build, write)'))} | {_s(_sum(added, 'people', 'summary'))} | "
+                f"{_s(added.get('threads (load, build, write)'))} | {_s(_sum(added, 'people and summary'))} | "
                 f"{_s(inc['remove_median_s'])} | {_region(r.get('touched_region'))} |")
         add("")
     add("### Threading alone: `build_threads` on inputs loaded from the index")

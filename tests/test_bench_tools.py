@@ -268,6 +268,11 @@ def test_incremental_bench_adds_and_removes_one_file_and_leaves_the_index_as_it_
         assert round_["add"]["parsed"] == 1 and round_["add"]["removed"] == 0
         assert round_["remove"]["parsed"] == 0 and round_["remove"]["removed"] == 1
         assert round_["add"]["phases"]["derive"] > 0 and round_["add"]["seconds"] >= round_["add"]["phases"]["derive"]
+        # every derive stage is timed by name, from the indexer's own progress events
+        from foiatool.refresh.derive import STAGES
+
+        assert set(STAGES) <= round_["add"]["phases"].keys()
+        assert round_["add"]["phases"]["reading and storing"] > 0
     assert sorted(p.relative_to(release) for p in release.rglob("*")) == before
     assert_same_index(db, reference)
 

@@ -16,6 +16,11 @@ from ..derive.aliases import (
 )
 from ..index import store
 
+# The derive stages in order, one progress step each: what a progress consumer (a terminal bar,
+# bench/incremental.py) can name them.
+STAGES = ("threads (load, build, write)", "print zones", "names in threads", "thread figures",
+          "people and summary", "full-text rows")
+
 
 def derive_all(conn: sqlite3.Connection, aliases=(), progress=None) -> None:
     """Threads, recovered messages, print zones, names, thread figures, people and the cached
@@ -40,6 +45,7 @@ def derive_all(conn: sqlite3.Connection, aliases=(), progress=None) -> None:
         people_and_summary,
         store.sync_fts,  # recovered messages, and any left waiting by an interrupted run
     )
+    assert len(stages) == len(STAGES)
     if progress is not None:
         progress.start(len(stages), "Threads, people, summary")
     try:
