@@ -22,7 +22,7 @@ import pytest
 from archivemaker import zip_of
 from test_index_incremental import FOIATOOL, foiatool
 
-from foiatool.mail.parse import MAX_REFERENCES
+from foiatool.mail.message_ids import MAX_REFERENCES
 from foiatool.sources.archives import MAX_COMPRESSION_RATIO, MAX_NESTING_DEPTH
 
 GOOD = 6  # good messages spread around the bad ones

@@ -7,11 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from foiatool.mail.htmltext import html_to_text
+from foiatool.mail.message_ids import parse_in_reply_to, parse_references
 from foiatool.mail.parse import (
     ParseError,
     looks_like_message,
-    parse_in_reply_to,
-    parse_references,
     parse_rfc822,
     parse_transport_headers,
     strip_envelope_lines,

@@ -18,12 +18,13 @@ from ..model import Address, Attachment, DateStatus, Message, Source
 from .addresses import parse_address_list
 from .dates import parse_date
 from .htmltext import html_to_text
+from .message_ids import normalise_message_id, parse_in_reply_to, parse_references
+from .text import SURROGATES, fix_text
 
 # mail-parser logs through the logging module; without a handler of its own,
 # Python's last-resort handler would write its warnings to stderr.
 logging.getLogger("mailparser").addHandler(logging.NullHandler())
 
-MAX_REFERENCES = 1000
 # Plain one-part text messages are read with the standard library alone (foiatool/mail/plain.py);
 # FOIATOOL_NO_FAST_PATH=1 sends every message through mail-parser (bench/fastpath_check.py).
 _FAST_PATH = os.environ.get("FOIATOOL_NO_FAST_PATH", "") != "1"
@@ -43,9 +44,6 @@ _PSEUDO_FROM = re.compile(rb"^From:[ \t]*(\S+)[ \t]{2,}" + _ASCTIME + rb"[ \t]*(
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 # "From addr date": the mbox separator itself, left at the top of a single-message file.
 _ENVELOPE_FROM = re.compile(rb"^>?From [^\r\n]*\r?$")
-_ANGLE_TOKEN = re.compile(r"<([^<>]*)>")
-_SURROGATES = re.compile("[\ud800-\udfff]")
-_C1_CONTROLS = re.compile("[\x80-\x9f]")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 _SYNTHETIC_NAME = re.compile(r"^[a-z]{10}\.(?:rtf|txt)$")
 
@@ -161,77 +159,9 @@ _FOLD = re.compile(r"\r?\n[ \t]*")
 
 # ----------------------------------------------------------------------------- small normalisers
 
-def fix_text(text: str) -> str:
-    """Text safe for any UTF-8 sink: undecoded bytes (surrogate escapes) read as UTF-8 or else cp1252."""
-    if not text or not _SURROGATES.search(text):
-        return text
-    try:
-        raw = text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # a lone surrogate that no byte produced
-        return _SURROGATES.sub("\ufffd", text)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", "replace")
-
-
-def repair_c1(text: str) -> str:
-    """Characters 0x80-0x9F are never meant in mail text: they are cp1252 bytes that were read as Latin-1."""
-    if not _C1_CONTROLS.search(text):
-        return text
-    return _C1_CONTROLS.sub(lambda m: bytes([ord(m.group())]).decode("cp1252", "replace"), text)
-
-
-def normalise_message_id(value: Any) -> str | None:
-    """``<abc@x>`` → ``abc@x``; whitespace removed; None when nothing is left."""
-    if value is None:
-        return None
-    text = fix_text(str(value)).strip()
-    if not text:
-        return None
-    tokens = _ANGLE_TOKEN.findall(text)
-    if tokens:
-        text = tokens[0]
-    text = re.sub(r"\s+", "", text).strip("<>")
-    return text or None
-
-
-def parse_references(values: Iterable[Any]) -> list[str]:
-    """Ids from References headers, in order, once each, at most the MAX_REFERENCES most recent.
-
-    Tolerant of folding inside an id and of junk between ids: only ``<...@...>`` tokens count.
-    """
-    seen: dict[str, None] = {}
-    for value in values:
-        if value is None:
-            continue
-        for token in _ANGLE_TOKEN.findall(fix_text(str(value))):
-            ident = re.sub(r"\s+", "", token)
-            if "@" in ident and ident not in seen:
-                seen[ident] = None
-    ids = list(seen)
-    return ids[-MAX_REFERENCES:]
-
-
-def parse_in_reply_to(value: Any) -> str | None:
-    """The one id a reply answers: the last ``<...@...>`` token (else the last ``<...>``)."""
-    if value is None:
-        return None
-    text = fix_text(str(value))
-    tokens = [re.sub(r"\s+", "", t) for t in _ANGLE_TOKEN.findall(text)]
-    tokens = [t for t in tokens if t]
-    with_at = [t for t in tokens if "@" in t]
-    if with_at:
-        return with_at[-1]
-    if tokens:
-        return tokens[-1]
-    bare = [t for t in text.split() if "@" in t]
-    return bare[-1].strip("<>,;\"'()") if bare else None
-
-
 def decode_header_text(raw: str, defects: list[str] | None = None) -> str:
     """RFC 2047 words decoded, unknown charsets and undeclared 8-bit bytes read with replacement."""
-    if _SURROGATES.search(raw):
+    if SURROGATES.search(raw):
         if defects is not None:
             defects.append("8-bit header text without a declared charset")
         raw = fix_text(raw)
@@ -358,11 +288,11 @@ def header_fields_from_parser(parser: Any, received: list[str] | None = None) ->
     defects = fields.defects
 
     subject_raw = headers.get("subject", [""])[0]
-    subject = parser.subject if not _SURROGATES.search(subject_raw) else ""
+    subject = parser.subject if not SURROGATES.search(subject_raw) else ""
     if isinstance(subject, list):
         subject = subject[0] if subject else ""
     subject = str(subject or "")
-    if not subject or _ENCODED_WORD.search(subject) or _SURROGATES.search(subject):
+    if not subject or _ENCODED_WORD.search(subject) or SURROGATES.search(subject):
         subject = decode_header_text(subject_raw, defects) if subject_raw else subject
     # RFC 5322 unfolding: a folded Subject is one line.
     fields.subject = _FOLD.sub(" ", fix_text(subject)).strip()

@@ -16,15 +16,8 @@ import re
 
 from ..model import Address
 from .dates import parse_date
-from .parse import (
-    _FOLD,
-    HeaderFields,
-    _unfold,
-    normalise_message_id,
-    parse_in_reply_to,
-    parse_references,
-    received_date,
-)
+from .message_ids import normalise_message_id, parse_in_reply_to, parse_references
+from .parse import _FOLD, HeaderFields, _unfold, received_date
 
 _PLAIN_TE = frozenset({"", "7bit", "8bit"})
 _PLAIN_TYPE = re.compile(r'\s*text/plain\s*(?:;\s*(?:charset="?(?:us-ascii|utf-8|iso-8859-1)"?|format="?flowed"?)\s*)*;?\s*\Z', re.I)

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
 from ..errors import FoiatoolError
-from ..mail.parse import ParseError, attachment_contents, fix_text
+from ..mail.parse import ParseError, attachment_contents
+from ..mail.text import fix_text
 from ..model import Problem
 from . import archives
 from .archives import ArchiveBudget, LimitExceeded, join_locator, size_text

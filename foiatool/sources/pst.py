@@ -8,15 +8,9 @@ from typing import Any, BinaryIO
 
 from ..mail.addresses import parse_address
 from ..mail.htmltext import html_to_text
-from ..mail.parse import (
-    HeaderFields,
-    fix_text,
-    normalise_message_id,
-    parse_in_reply_to,
-    parse_references,
-    parse_transport_headers,
-    repair_c1,
-)
+from ..mail.message_ids import normalise_message_id, parse_in_reply_to, parse_references
+from ..mail.parse import HeaderFields, parse_transport_headers
+from ..mail.text import fix_text, repair_c1
 from ..model import Address, Attachment, DateStatus, Message, Problem, Source
 from .outlook import OutlookOpenError, close_quietly, mapi_utc, open_pst
 from .rtf import rtf_to_text

@@ -33,12 +33,8 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable
 
-from .headers import (
-    clean_message_id,
-    message_ids_in,
-    prune_placeholders,
-    thread_by_headers,
-)
+from ...mail.message_ids import clean_message_id, message_ids_in
+from .headers import prune_placeholders, thread_by_headers
 from .quotes import QuoteLinker
 from .records import (
     DATE_SLACK_SECONDS,

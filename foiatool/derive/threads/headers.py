@@ -1,48 +1,16 @@
 """Pass 1, header links: Message-ID parsing and Jamie Zawinski's algorithm over References / In-Reply-To, with placeholders for absent parents."""
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from ...mail.message_ids import message_ids_in
 from .records import PLACEHOLDER_PREFIX, ThreadInput, _Node
 
 if TYPE_CHECKING:
     from .tree import Forest
 
-
-# ------------------------------------------------------------------ Message-IDs
-
-_ID_TOKEN = re.compile(r"<\s*([^<>\s]+?)\s*>|([^\s<>,;\"'()]+@[^\s<>,;\"'()]+)")
-
-
-def message_ids_in(text: str | None) -> list[str]:
-    """The Message-IDs in a header value, in order: bracketed ones, or bare ``x@y`` tokens."""
-    if not text:
-        return []
-    found = []
-    for match in _ID_TOKEN.finditer(text):
-        value = (match.group(1) or match.group(2) or "").strip()
-        if value:
-            found.append(value)
-    return found
-
-
-# A value without brackets, spaces or separators is its own Message-ID, whatever else it holds.
-_ID_BREAK = re.compile(r"[\s<>,;\"'()]")
-
-
-def clean_message_id(value: str | None) -> str | None:
-    """One Message-ID without its brackets, or None when the value holds none."""
-    if value and not _ID_BREAK.search(value):
-        return value
-    ids = message_ids_in(value)
-    if ids:
-        return ids[0]
-    if value and value.strip() and not any(c.isspace() for c in value.strip()):
-        return value.strip().strip("<>") or None
-    return None
 
 
 def _reference_chain(message: ThreadInput | _Node, own: str | None,

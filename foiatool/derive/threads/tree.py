@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ...mail.message_ids import clean_message_id
 from ..dedupe import find_near_duplicates
-from .headers import clean_message_id
 from .records import (
     ThreadInput,
     _Copy,
