@@ -122,12 +122,26 @@ def _eml(path: Path, sender: str, to: str, n: int) -> None:
     )
 
 
+def _printed(path: Path, sender: str, to: str, n: int) -> None:
+    """One released document's text, laid out as the Clinton release's OCR text is."""
+    banner = f"UNCLASSIFIED U.S. Department of State Case No. F-2014-20439 Doc No. C0{5765900 + n} Date: 08/31/2015"
+    path.write_text(
+        f"      {banner}\n\n\n"
+        f"From:                             {sender}\n"
+        f"Sent:                             Monday, June 1, 2009 10:{n:02d} AM\n"
+        f"To:                               {to}\n"
+        f"Subject:                          Schedule {n}\n\n\n"
+        f"Body {n}\n\n\n      {banner}\n",
+        encoding="utf-8",
+    )
+
+
 def test_people_explain_shows_the_misreading(tmp_path: Path) -> None:
     release = tmp_path / "release"
     release.mkdir()
     for n in range(10):
-        _eml(release / f"m{n}.eml", "H <hrod17@clintonemail.com>", "\"Mills, Cheryl D\" <MillsCD@state.gov>", n)
-    _eml(release / "m10.eml", "H <hrod17@clintonemail.corn>", "\"Mills, Cheryl D\" <MillsCD@state.goy>", 10)
+        _printed(release / f"C0{n}.txt", "H <hrod17@clintonemail.com>", "Mills, Cheryl D <MillsCD@state.gov>", n)
+    _printed(release / "C10.txt", "H <hrod17@clintonemail.corn>", "Mills, Cheryl D <MillsCD@state.goy>", 10)
     db = str(tmp_path / "i.db")
     assert invoke("index", str(release), "--db", db, "-q").exit_code == 0
     listed = invoke("people", "--db", db, "-f", "ndjson")
@@ -141,3 +155,17 @@ def test_people_explain_shows_the_misreading(tmp_path: Path) -> None:
         "(1 occurrence vs 10 occurrences; shared name 'h')"
     ]
     assert rows[0]["emails"] == ["hrod17@clintonemail.com", "hrod17@clintonemail.corn"]
+
+
+def test_addresses_a_program_wrote_are_never_read_as_misreadings(tmp_path: Path) -> None:
+    """The same rare forms in machine-readable mail are as typed: two mailboxes, two departments."""
+    release = tmp_path / "release"
+    release.mkdir()
+    for n in range(10):
+        _eml(release / f"m{n}.eml", "H <hrod17@clintonemail.com>", "Ann Lee <alee@cse.ucsc.edu>", n)
+    _eml(release / "m10.eml", "H <hrod17@clintonemail.corn>", "Bob Ray <bray@cs.ucsc.edu>", 10)
+    db = str(tmp_path / "i.db")
+    assert invoke("index", str(release), "--db", db, "-q").exit_code == 0
+    listed = invoke("people", "--db", db, "-f", "ndjson")
+    ids = sorted(r["id"] for r in ndjson_rows(listed.stdout))
+    assert "hrod17@clintonemail.corn" in ids and "bray@cs.ucsc.edu" in ids and "alee@cse.ucsc.edu" in ids

@@ -251,6 +251,7 @@ def resolve_people(
     occurrences: Iterable[tuple[Address, int]],
     aliases: Sequence[AliasRule] = (),
     correspondents: Mapping[str, Collection[str]] | None = None,
+    typed: Collection[str] = (),
 ) -> PeopleIndex:
     """Group every address and name-only mention into persons, merging only on evidence.
 
@@ -306,7 +307,8 @@ def resolve_people(
     kept_apart = {e for e, r in email_rule.items() if r.keeps_apart and e in mailboxes}
 
     variant_of = address_variants(
-        {e: mailboxes[e].count for e in emails}, {e: {key_of(f) for f in mailboxes[e].forms} for e in emails}
+        {e: mailboxes[e].count for e in emails}, {e: {key_of(f) for f in mailboxes[e].forms} for e in emails},
+        typed=typed,
     )
 
     def rank(email: str) -> tuple[int, int, int, int, int, str]:

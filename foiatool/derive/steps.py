@@ -257,6 +257,23 @@ def _derive_threads(conn: sqlite3.Connection) -> None:
     store.set_meta(conn, "id_conflicts", json.dumps(result.id_conflicts, sort_keys=True))
 
 
+# Files whose text came through a printer and a scanner: only there can OCR have misread an address.
+PRINTED_KINDS = ("pdf", "txt")
+
+
+def typed_addresses(conn: sqlite3.Connection) -> set[str]:
+    """Addresses seen in mail a program wrote (a header, or history quoted in such a message):
+    whatever they look like, they are as typed, never an OCR misreading of another."""
+    marks = ",".join("?" * len(PRINTED_KINDS))
+    rows = conn.execute(
+        "SELECT DISTINCT a.email FROM addresses a JOIN sources s ON s.message = a.message"
+        f" LEFT JOIN files f ON f.path = s.path WHERE a.email != '' AND s.kind NOT IN ({marks})"
+        f" AND (s.kind != 'quote' OR f.kind IS NULL OR f.kind NOT IN ({marks}))",
+        (*PRINTED_KINDS, *PRINTED_KINDS),
+    )
+    return {email for (email,) in rows}
+
+
 def derive_people(conn: sqlite3.Connection, aliases=()) -> None:
     """People and their organisations from every address seen, with ``aliases`` applied; each address row names its person."""
     from .people import correspondents_of, resolve_people
@@ -267,7 +284,8 @@ def derive_people(conn: sqlite3.Connection, aliases=()) -> None:
             "SELECT name, email, redacted, count(*) FROM addresses GROUP BY name, email, redacted ORDER BY name, email, redacted"
         )
     ]
-    index = resolve_people(occurrences, aliases, correspondents_of(conn.execute("SELECT message, email FROM addresses")))
+    index = resolve_people(occurrences, aliases, correspondents_of(conn.execute("SELECT message, email FROM addresses")),
+                           typed=typed_addresses(conn))
     conn.execute("DELETE FROM people")
     from ..mail.marks.orgs import organisation
 

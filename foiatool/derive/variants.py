@@ -10,7 +10,7 @@ pairs.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -85,7 +85,8 @@ def _domain_fixes(domains: Mapping[str, int]) -> dict[str, tuple[str, str]]:
     return fixes
 
 
-def address_variants(counts: Mapping[str, int], names: Mapping[str, set[str]]) -> dict[str, Variant]:
+def address_variants(counts: Mapping[str, int], names: Mapping[str, set[str]],
+                     typed: Collection[str] = ()) -> dict[str, Variant]:
     """Each address that is an OCR misreading of a more frequent one, and that one.
 
     ``counts`` gives each address's occurrences, ``names`` the normalised
@@ -94,7 +95,9 @@ def address_variants(counts: Mapping[str, int], names: Mapping[str, set[str]]) -
     other is ``RATIO`` times as frequent), or when one or two edits of any kind
     do (a stray mark, a transposed pair, a dropped ending) and the other is
     ``EDIT_RATIO`` times as frequent; either way only when their display names
-    agree or one has none.
+    agree or one has none. An address in ``typed`` was written by a program (a
+    machine-readable header), so it is never read as a misreading of another:
+    "cs.ucsc.edu" beside "cse.ucsc.edu" in a mailing list is two departments.
     """
     domains: dict[str, int] = defaultdict(int)
     for email, count in counts.items():
@@ -108,7 +111,9 @@ def address_variants(counts: Mapping[str, int], names: Mapping[str, set[str]]) -
         if fixed != email:
             repaired[email] = (fixed, why)
     # 2. a rare domain read from a frequent one
-    domain_fix = _domain_fixes(domains)
+    # only domains whose every address came through OCR can be misread ones
+    typed_domains = {email.rsplit("@", 1)[1] for email in typed if "@" in email}
+    domain_fix = {d: fix for d, fix in _domain_fixes(domains).items() if d not in typed_domains}
     # 3. within one (repaired) domain, a rare local part read from a frequent one
     by_domain: dict[str, list[str]] = defaultdict(list)
     form_of: dict[str, tuple[str, list[str]]] = {}
@@ -141,7 +146,7 @@ def address_variants(counts: Mapping[str, int], names: Mapping[str, set[str]]) -
                 target = _read_local(email, local, heads, head_locals, head_skeletons, counts, names, whys)
                 if not target and text != email and counts.get(text, 0) >= counts[email]:
                     target = text
-            if not target or target == email or counts.get(target, 0) < counts[email]:
+            if not target or target == email or counts.get(target, 0) < counts[email] or email in typed:
                 continue
             shared = sorted(names.get(email, set()) & names.get(target, set()))
             said = f"{email} -> {target}: {', '.join(whys)} ({_times(counts[email])} vs {_times(counts[target])}"
