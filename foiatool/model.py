@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+# Sources whose text came through a printer (and often a scanner and OCR): only there can a name,
+# an address or a subject be misread.
+PRINTED_KINDS = frozenset({"pdf", "txt"})
+
 # "inferred": a printed local time placed in the zone its document was shown to be printed in.
 # "year-inferred": a printed date without a year, the year taken from its context (the enclosing
 # message, the chain around it). "suspect": a date that was read but cannot be true (after the

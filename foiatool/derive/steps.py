@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from ..index import store
 from ..mail.dates import from_iso, iso
-from ..model import Address, Message, Source
+from ..model import PRINTED_KINDS, Address, Message, Source
 
 
 def quoted_from_json(items: list[dict], shared: _Shared | None = None):
@@ -257,19 +257,16 @@ def _derive_threads(conn: sqlite3.Connection) -> None:
     store.set_meta(conn, "id_conflicts", json.dumps(result.id_conflicts, sort_keys=True))
 
 
-# Files whose text came through a printer and a scanner: only there can OCR have misread an address.
-PRINTED_KINDS = ("pdf", "txt")
-
-
 def typed_addresses(conn: sqlite3.Connection) -> set[str]:
     """Addresses seen in mail a program wrote (a header, or history quoted in such a message):
     whatever they look like, they are as typed, never an OCR misreading of another."""
-    marks = ",".join("?" * len(PRINTED_KINDS))
+    kinds = sorted(PRINTED_KINDS)
+    marks = ",".join("?" * len(kinds))
     rows = conn.execute(
         "SELECT DISTINCT a.email FROM addresses a JOIN sources s ON s.message = a.message"
         f" LEFT JOIN files f ON f.path = s.path WHERE a.email != '' AND s.kind NOT IN ({marks})"
         f" AND (s.kind != 'quote' OR f.kind IS NULL OR f.kind NOT IN ({marks}))",
-        (*PRINTED_KINDS, *PRINTED_KINDS),
+        (*kinds, *kinds),
     )
     return {email for (email,) in rows}
 

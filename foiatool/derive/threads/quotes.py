@@ -114,21 +114,27 @@ class QuoteLinker:
         fit = _QuoteDate(quote, reply).fit(candidate)
         if fit is None:
             return None
-        return self._score_fitting(quote, quote_subject, quote_text, candidate, fit, exact)
+        return self._score_fitting(quote, quote_subject, quote_text, candidate, fit, exact, reply.printed)
 
     @staticmethod
     def _score_fitting(quote: QuotedMessage, quote_subject: str, quote_text: _Text, candidate: _Node,
-                       fit: tuple[bool, bool, float | None], exact: bool) -> tuple[float, float | None] | None:
-        """``_score`` for a candidate whose date already fits (see ``_QuoteDate.fit``)."""
+                       fit: tuple[bool, bool, float | None], exact: bool,
+                       printed_reply: bool = False) -> tuple[float, float | None] | None:
+        """``_score`` for a candidate whose date already fits (see ``_QuoteDate.fit``).
+
+        OCR's misreadings are allowed for only when one side came through a printer: mail a
+        program wrote quotes exactly, and a near miss there is another message.
+        """
         date_known, zone_known, offset = fit
+        ocr = printed_reply or candidate.printed
         if exact and not quote_text.same_fold(candidate.text):
             return None
-        person = _same_person(quote.sender, candidate.sender)
+        person = _same_person(quote.sender, candidate.sender, ocr)
         if person is False:
             return None
         subject_agrees: bool | None = None
         if quote_subject and candidate.subject_key:
-            subject_agrees = ocr_same_words(quote_subject, candidate.subject_key)
+            subject_agrees = ocr_same_words(quote_subject, candidate.subject_key) if ocr else quote_subject == candidate.subject_key
         similarity: float | None
         if subject_agrees is False:
             # Under another subject only the same words, from the same person at a fitting time, will do.
@@ -144,7 +150,7 @@ class QuoteLinker:
                                 and quote_text.comparable in candidate.text.comparable)
                 # A printed release quotes its own printed originals, cut short and misread by OCR:
                 # from the same person at a fitting time, a quote the original's text holds is it.
-                printed_copy = bool(candidate.kind == "message" and person and date_known
+                printed_copy = bool(ocr and candidate.kind == "message" and person and date_known
                                     and ocr_contained(quote_text.comparable, candidate.text.comparable))
                 if not (fragment or printed_copy):
                     return None
@@ -159,7 +165,7 @@ class QuoteLinker:
             score += 0.05
         return score, offset
 
-    def _candidate_tiers(self, quote: QuotedMessage, subject: str) -> Iterator[list[_Node]]:
+    def _candidate_tiers(self, quote: QuotedMessage, subject: str, ocr: bool = False) -> Iterator[list[_Node]]:
         """Messages that could be the quoted one: first by sender, then (when none fits) by subject.
 
         The second tier covers a sender redacted or missing on either side.
@@ -183,20 +189,20 @@ class QuoteLinker:
             yield list(by_subject.values())
         else:
             by_subject = {}
-        if ts is not None:
+        if ts is not None and ocr:
             # Sender and subject both misread by OCR leave no key in common: the same person, fuzzily,
             # writing at the printed time is the last way to find the original.
             yield [
                 node for _, node_id, node in self._window(self.by_time, ts)
                 if node_id not in by_sender and node_id not in by_subject
-                and node.kind == "message" and _same_person(quote.sender, node.sender)
+                and node.kind == "message" and _same_person(quote.sender, node.sender, True)
             ]
 
     def _match(self, quote: QuotedMessage, quote_text: _Text, reply: _Node,
                exclude: set[str]) -> tuple[_Node, float | None] | None:
         quote_subject = _subject_key(quote.subject or "")
         quote_date = _QuoteDate(quote, reply)
-        for tier in self._candidate_tiers(quote, quote_subject or reply.subject_key):
+        for tier in self._candidate_tiers(quote, quote_subject or reply.subject_key, reply.printed):
             # Dates are cheap to compare and turn most candidates away: once, before the texts.
             fitting = []
             for candidate in tier:
@@ -209,7 +215,7 @@ class QuoteLinker:
             for exact in (True, False):
                 best: tuple[float, str, float | None] | None = None
                 for candidate, fit in fitting:
-                    scored = self._score_fitting(quote, quote_subject, quote_text, candidate, fit, exact)
+                    scored = self._score_fitting(quote, quote_subject, quote_text, candidate, fit, exact, reply.printed)
                     if scored is None:
                         continue
                     score, offset = scored

@@ -191,6 +191,7 @@ class _Node:
     references: list[str] = field(default_factory=list)
     in_reply_to: str | None = None
     level_texts: list[_Text | None] | None = None
+    printed: bool = False                    # given: its text came through a printer (OCR may have misread it)
 
     @property
     def timestamp(self) -> float | None:
@@ -257,7 +258,7 @@ def _sender_keys(address: Address | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(keys))
 
 
-def _same_person(a: Address | None, b: Address | None) -> bool | None:
+def _same_person(a: Address | None, b: Address | None, ocr: bool = False) -> bool | None:
     """True/False when both are known; None when either side says nothing."""
     if a is None or b is None or not (a.email or a.name) or not (b.email or b.name):
         return None
@@ -272,6 +273,8 @@ def _same_person(a: Address | None, b: Address | None) -> bool | None:
         return True
     if a.email and b.email and not name_a and not name_b:
         return _name_from_local_part(a.email) == _name_from_local_part(b.email) != ""
+    if not ocr:
+        return False
     # a printed copy: the same name or address with a letter or two misread
     if name_a and name_b and ocr_same_words(name_a, name_b):
         return True

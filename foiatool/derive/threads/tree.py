@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ...mail.message_ids import clean_message_id
+from ...model import PRINTED_KINDS
 from ..dedupe import find_near_duplicates
 from .records import (
     ThreadInput,
@@ -36,6 +37,7 @@ def _input_node(message: ThreadInput) -> _Node:
         from_input=True,
         references=message.references or [],
         in_reply_to=message.in_reply_to,
+        printed=any(source.kind in PRINTED_KINDS for source in message.sources),
     )
 
 
