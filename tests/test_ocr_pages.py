@@ -46,7 +46,8 @@ def test_pages_of_many_files_are_recognised_in_parallel_and_kept(tmp_path: Path)
     (release / "a.pdf").write_bytes(release_pdf([_page(subjects[0]), _page(subjects[1])]))
     (release / "b.pdf").write_bytes(release_pdf([_page(subjects[2])]))
     db = tmp_path / "index.sqlite"
-    _run("index", release, "--db", db, "--ocr", "-j", "2")
+    proc = _run("index", release, "--db", db, "--ocr", "-j", "2")
+    assert "OCR: 3 pages recognised, 0 from the index" in proc.stderr
     rows = _messages(db)
     assert [r["subject"] for r in rows] == sorted(subjects)
     assert all(r["from"]["name"].startswith("Morton") for r in rows)
@@ -73,6 +74,7 @@ def test_a_second_run_recognises_nothing_again(tmp_path: Path) -> None:
     env = dict(os.environ, PATH=str(bare))
     proc = _run("index", second, "--db", db, "--ocr", env=env)
     assert "tesseract" not in proc.stderr
+    assert "OCR: 0 pages recognised, 1 from the index" in proc.stderr
     after = _messages(db, env)
     assert [(r["subject"], r["from"]) for r in after] == [(r["subject"], r["from"]) for r in before]
     assert after[0]["sources"][0]["path"].endswith("renamed-scan.pdf")

@@ -38,7 +38,10 @@ def command(paths, db, jobs, strict, quiet, tz, cluster) -> None:
     from .common import get_app
 
     if not (quiet or get_app().quiet):
+        ocr = ""
+        if report.ocr_pages or report.ocr_cached:
+            ocr = f"; OCR: {report.ocr_pages} pages recognised, {report.ocr_cached} from the index"
         get_app().terminal.info(
-            f"{report.account()} ({report.parsed} read, {report.unchanged} unchanged, {report.removed} removed)"
+            f"{report.account()} ({report.parsed} read, {report.unchanged} unchanged, {report.removed} removed){ocr}"
         )
     corpus.finish()
