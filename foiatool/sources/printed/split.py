@@ -201,8 +201,7 @@ def _in_block_label(line: str, fields: dict[str, str]) -> tuple[str, str] | None
     match = _IN_BLOCK_LABEL.match(line)
     if not match:
         return None
-    written = match.group("name").lower().replace("0", "o")
-    name = "subject" if written.startswith("su") else written.replace("ce", "cc")
+    name = _canonical_label(match.group("name"))
     return (name, match.group("value").strip()) if name not in fields else None
 
 
