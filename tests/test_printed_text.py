@@ -210,3 +210,20 @@ def test_real_release_is_read(clinton: Path, tmp_path: Path) -> None:
     assert data["files_read"] >= 0.98 * len(names)
     assert data["documents_not_email"] >= 1
     assert data["redactions"]["release_stamps"].get("b6", 0) >= 10
+
+
+def test_a_date_after_the_release_is_listed_in_problems(tmp_path: Path) -> None:
+    """Issue #13: a date that cannot be true is kept raw, flagged, and listed by `foiatool problems`."""
+    folder = tmp_path / "release"
+    folder.mkdir()
+    late = EMAIL_DOC.replace("Friday, December 4, 2009 9:35 AM", "Friday, December 4, 2019 9:35 AM")
+    (folder / "C05765911.txt").write_text(late, encoding="utf-8")
+    db = str(tmp_path / "late.sqlite")
+    run("index", str(folder), "--db", db, "--strict")
+    rows = json.loads(run("problems", "--db", db, "-f", "json").stdout)
+    [row] = [r for r in rows if r["kind"] == "suspect date"]
+    assert row["path"].endswith("C05765911.txt") and row["locator"].startswith("txt:page")
+    assert row["reason"].startswith("suspect date:") and "2019" in row["reason"]
+    messages = json.loads(run("messages", "--db", db, "-f", "json").stdout)
+    [message] = [m for m in messages if m["date_status"] == "suspect"]
+    assert message["date"] is None

@@ -36,6 +36,19 @@ def problem_rows(conn: sqlite3.Connection) -> list[dict]:
             for r in conn.execute("SELECT path, locator, reason FROM problems ORDER BY path, locator, reason")]
 
 
+def suspect_date_rows(conn: sqlite3.Connection) -> list[dict]:
+    """Each place a message was found whose printed date cannot be true (after the release, before 1990):
+    the date as printed and why it is not trusted."""
+    rows = []
+    for path, locator, date_text, defects in conn.execute(
+        "SELECT s.path, s.locator, m.date_text, m.defects FROM messages m JOIN sources s ON s.message = m.id"
+        " WHERE m.date_status = 'suspect' ORDER BY s.path, s.locator"
+    ):
+        why = next((d for d in json.loads(defects) if d.startswith("suspect date:")), f"suspect date: {date_text!r}")
+        rows.append({"path": path, "locator": locator, "reason": why})
+    return rows
+
+
 def document_text(conn: sqlite3.Connection, path: str, locator: str) -> str:
     row = conn.execute("SELECT text FROM documents WHERE path = ? AND locator = ?", (path, locator)).fetchone()
     return row[0] if row else ""
