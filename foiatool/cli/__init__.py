@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -126,12 +127,8 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=args, prog_name="foiatool", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        sys.stderr.write("foiatool: interrupted\n")
-        sys.exit(int(ExitStatus.INTERRUPTED))
-    except KeyboardInterrupt:
-        sys.stderr.write("foiatool: interrupted\n")
-        sys.exit(int(ExitStatus.INTERRUPTED))
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        _exit_interrupted()
     except click.UsageError as exc:
         exc.show()
         sys.exit(int(ExitStatus.USAGE))
@@ -169,3 +166,20 @@ def _silence_stdout() -> None:
 
 
 __all__ = ["cli", "main"]
+
+
+def _exit_interrupted() -> None:
+    """Leave at once with exit code 130 after Ctrl-C.
+
+    What was read is already committed (the indexer commits whole files before it
+    re-raises). A plain exit would run the interpreter's exit hooks, and the process
+    pool's hook joins its manager thread, which can wait forever on a result pipe a
+    stopped worker left half-written: so the streams are flushed and the process ends here.
+    """
+    sys.stderr.write("foiatool: interrupted\n")
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(int(ExitStatus.INTERRUPTED))
