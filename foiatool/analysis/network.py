@@ -61,6 +61,12 @@ def people_graph(conn: sqlite3.Connection, filters: Filters | None = None) -> nx
 BETWEENNESS_MAX_WORK = 2_000_000
 
 
+def _tie_at_top(nodes, correspondents: dict, weight: dict, top: int) -> bool:
+    """Whether the order of the first ``top`` people depends on a tie in (correspondents, weight)."""
+    ranked = sorted(((correspondents[n], weight[n]) for n in nodes), reverse=True)[:top + 1]
+    return len(set(ranked)) < len(ranked)
+
+
 def central_people(graph: nx.DiGraph, top: int = 5) -> list[dict]:
     """The most central people: most distinct correspondents (degree centrality), then most traffic, then betweenness.
 
@@ -75,9 +81,11 @@ def central_people(graph: nx.DiGraph, top: int = 5) -> list[dict]:
     weight = dict(graph.degree(weight="weight"))
     received = dict(graph.in_degree(weight="weight"))
     correspondents = {n: len(set(graph.successors(n)) | set(graph.predecessors(n))) for n in graph.nodes}
-    # Betweenness only breaks ties, and it costs people × links (Brandes): on large graphs
-    # even a sampled run costs seconds, so there it is not computed (None) and ties fall back to the id.
-    computed = graph.number_of_nodes() * max(graph.number_of_edges(), 1) <= BETWEENNESS_MAX_WORK
+    # Betweenness only breaks ties, and it costs people × links (Brandes): it is computed only
+    # when two people tie on both counts where the top is cut, and on large graphs not at all
+    # (even a sampled run costs seconds): then it is None and ties fall back to the id.
+    computed = _tie_at_top(graph.nodes, correspondents, weight, top) and (
+        graph.number_of_nodes() * max(graph.number_of_edges(), 1) <= BETWEENNESS_MAX_WORK)
     if computed:
         # on a plain undirected copy: about twice as fast as through a view of the directed graph
         plain = nx.Graph()

@@ -57,17 +57,20 @@ def _known_domain(domain: str) -> bool:
     return organisation(domain).kind != "other"
 
 
-def _domain_fixes(domains: Mapping[str, int]) -> dict[str, tuple[str, str]]:
+def _domain_fixes(domains: Mapping[str, int], fixed: Collection[str] = ()) -> dict[str, tuple[str, str]]:
     """Each rare domain that is a misreading of a frequent one ("clintonernail.com", "siate.gov", "state.aoy").
 
     An OCR confusion needs the other domain ``RATIO`` times as frequent; any other
     one or two edits need it ``EDIT_RATIO`` times as frequent, a name part long
     enough that two edits leave most of it ("state", "clintonemail"), and the rare
-    domain not a known one ("doe.gov" is not "dos.gov" misread).
+    domain not a known one ("doe.gov" is not "dos.gov" misread). A domain in ``fixed``
+    (typed by a program) is never a misreading, so it is not compared at all.
     """
     fixes: dict[str, tuple[str, str]] = {}
     ranked = sorted(domains, key=lambda d: (-domains[d], d))
     for domain in ranked:
+        if domain in fixed:
+            continue
         for other in ranked:
             if domains[other] < RATIO * domains[domain]:
                 break
@@ -113,7 +116,7 @@ def address_variants(counts: Mapping[str, int], names: Mapping[str, set[str]],
     # 2. a rare domain read from a frequent one
     # only domains whose every address came through OCR can be misread ones
     typed_domains = {email.rsplit("@", 1)[1] for email in typed if "@" in email}
-    domain_fix = {d: fix for d, fix in _domain_fixes(domains).items() if d not in typed_domains}
+    domain_fix = _domain_fixes(domains, typed_domains)
     # 3. within one (repaired) domain, a rare local part read from a frequent one
     by_domain: dict[str, list[str]] = defaultdict(list)
     form_of: dict[str, tuple[str, list[str]]] = {}
@@ -137,6 +140,8 @@ def address_variants(counts: Mapping[str, int], names: Mapping[str, set[str]],
         head_locals = [e.rsplit("@", 1)[0] for e in heads]
         head_skeletons = [ocr_skeleton(local) for local in head_locals]
         for email in members:
+            if email in typed:
+                continue
             text, whys = form_of[email]
             target = ""
             if text != email and counts.get(text, 0) >= counts[email]:
