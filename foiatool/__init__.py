@@ -3,14 +3,19 @@
 The core (reading, parsing, indexing, threading, analysis) imports neither click
 nor rich, so it can be used as a library.
 """
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _version
+from .model import Address, Attachment, Document, Message, Problem, Source
 
-try:
-    __version__ = _version("foiatool")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
 
-from .model import Address, Attachment, Document, Message, Problem, Source  # noqa: E402
+def __getattr__(name: str) -> str:
+    # The version is looked up when asked for: importlib.metadata costs a listing
+    # command a third of its start-up.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("foiatool")
+        except PackageNotFoundError:  # running from a source tree that was never installed
+            return "0.0.0"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["Address", "Attachment", "Document", "Message", "Problem", "Source", "__version__"]

@@ -142,3 +142,17 @@ def test_grep_cut_on_the_default_piped_format(db: Path) -> None:
     assert int(proc.stdout) >= 5
     proc = sh(f"foiatool threads --db {q(db)} --no-headers | cut -f1 | sort -u | wc -l")
     assert int(proc.stdout) == len(run_exe("threads", "--db", str(db), "-f", "ids").stdout.split())
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_piped_output_is_whole_and_a_closed_pipe_quiet_with_or_without_pythonunbuffered(db: Path, unbuffered: str) -> None:
+    # Under PYTHONUNBUFFERED stdout to a pipe is given a buffer of its own (a row is not a
+    # system call); what arrives must be the same bytes, and `| head` must still end quietly.
+    env = f"PYTHONUNBUFFERED={unbuffered}" if unbuffered else "env -u PYTHONUNBUFFERED"
+    whole = sh(f"{env} foiatool messages --db {q(db)} -f ndjson")
+    assert whole.returncode == 0, whole.stderr
+    assert whole.stdout == run_exe("messages", "--db", str(db), "-f", "ndjson").stdout
+    assert len(whole.stdout.splitlines()) > 20
+    first = sh(f"{env} foiatool messages --db {q(db)} -f tsv | head -1")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == b"ID\tDate\tFrom\tTo\tSubject\n" and first.stderr == b""

@@ -111,3 +111,24 @@ def test_a_bad_line_names_the_file_and_line(db: Path, tmp_path: Path) -> None:
     assert "holds no terms" in invoke("search", "--terms", str(empty), "--db", str(db)).stderr
     both = invoke("search", "detainer", "--terms", str(path), "--db", str(db))
     assert both.exit_code == 2 and "not both" in both.stderr
+
+
+@pytest.mark.parametrize("query", ["detainer", "subject:detainer", 'from:morton OR "records act"'])
+def test_short_rows_equal_the_whole_records_they_stand_for(db: Path, query: str) -> None:
+    # The default columns come from one query (search_briefs); --columns with the recipients
+    # takes the whole-record path. The shared columns must agree row for row, in rank order.
+    short = invoke("search", query, "--db", str(db), "-f", "tsv")
+    whole = invoke("search", query, "--db", str(db), "-f", "tsv",
+                   "--columns", "id,date,from,subject,hit,to")
+    assert short.exit_code == 0 and whole.exit_code == 0, short.stderr + whole.stderr
+    short_rows = [line.split("\t") for line in short.stdout.splitlines()]
+    whole_rows = [line.split("\t")[:5] for line in whole.stdout.splitlines()]
+    assert len(short_rows) > 1
+    assert short_rows == whole_rows
+
+
+def test_a_subject_query_takes_its_snippet_from_the_subject(db: Path) -> None:
+    rows = json.loads(invoke("search", "subject:detainer", "--db", str(db), "-f", "json").stdout)
+    assert rows
+    for row in rows:
+        assert row["snippet"].replace("«", "").replace("»", "").strip("…").strip() in row["subject"]

@@ -7,7 +7,6 @@ import sys
 
 import click
 
-from .. import __version__
 from ..errors import FoiatoolError
 from .common import App
 from .status import ExitStatus
@@ -102,7 +101,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "--version", prog_name="foiatool")
+@click.version_option(None, "--version", package_name="foiatool", prog_name="foiatool")
 @click.option("--color/--no-color", default=None, help="Colour on the terminal (default: auto; NO_COLOR is honoured).")
 @click.option("--traceback", is_flag=True, hidden=True, help="Show the Python traceback of a failure.")
 @click.pass_context
@@ -123,6 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: every failure becomes a message on stderr and a documented exit code."""
     args = sys.argv[1:] if argv is None else argv
     show_traceback = "--traceback" in args
+    _buffer_piped_stdout()
     try:
         cli.main(args=args, prog_name="foiatool", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -153,6 +153,19 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
+
+
+def _buffer_piped_stdout() -> None:
+    """Data to a pipe or file goes out in blocks, as from grep or sort, even where PYTHONUNBUFFERED
+    (set by many container images) left stdout unbuffered: there every row of a listing would be a
+    system call of its own, a third of the time of a long one. A terminal keeps its stream as it is."""
+    import io
+
+    out = sys.stdout
+    raw = getattr(out, "buffer", None)
+    if type(raw) is not io.FileIO or out.isatty():
+        return
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(raw), encoding=out.encoding, errors=out.errors)
 
 
 def _silence_stdout() -> None:

@@ -112,6 +112,20 @@ class OutputOptions:
         )
 
 
+    def keys_needed(self, columns: Sequence[Column], default_columns: Sequence[str] | None = None,
+                    id_key: str = "id") -> set[str] | None:
+        """The row keys the output will read, or None when it writes every key (JSON without --columns).
+
+        A command may then build lighter rows, holding just these keys.
+        """
+        fmt = self.resolved_format()
+        if fmt in ("json", "ndjson") and self.columns is None:
+            return None
+        if fmt == "ids":
+            return {id_key}
+        return {column.key for column in self.select(columns, default_columns)} | {id_key}
+
+
 def _name(text: str) -> str:
     """A column name as the user may type it: case, spaces, dashes and underscores do not matter."""
     return "".join(ch for ch in text.casefold() if ch.isalnum())

@@ -75,7 +75,7 @@ def command(query, paths, db, jobs, strict, quiet, tz, filters, as_threads, term
     parentheses, field: or * is read as a query.
     """
     from ..index.query import flat_message, message_records, thread_records
-    from ..index.search import search_hits, term_hits, term_query
+    from ..index.search import BRIEF_KEYS, search_briefs, search_hits, term_hits, term_query
 
     if terms_file and query:
         raise click.UsageError("give either QUERY or --terms FILE, not both")
@@ -97,6 +97,16 @@ def command(query, paths, db, jobs, strict, quiet, tz, filters, as_threads, term
             q = term_query(term)
             rows.append({"term": term, "query": q, "line": line, **term_hits(corpus.conn, q, filters=filters)})
         output.emit(rows, TERM_COLUMNS, default_columns=TERM_DEFAULT, tz=corpus.tz, id_key="term")
+        corpus.finish()
+        return
+    needed = None if as_threads else output.keys_needed(HIT_COLUMNS, HIT_DEFAULT)
+    if needed is not None and needed <= BRIEF_KEYS:
+        # the shown columns are all in the short records: one query, no whole records
+        try:
+            briefs = search_briefs(corpus.conn, query, limit=limit, filters=filters)
+        except UsageError as exc:
+            raise click.UsageError(str(exc)) from exc
+        output.emit(briefs, HIT_COLUMNS, default_columns=HIT_DEFAULT, tz=corpus.tz)
         corpus.finish()
         return
     try:

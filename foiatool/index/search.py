@@ -5,6 +5,7 @@ import re
 import sqlite3
 
 from ..errors import UsageError
+from ..model import Address
 from .query import Filters, message_where
 
 # Field prefixes users type, and the FTS5 column each searches.
@@ -29,6 +30,15 @@ def _operator_error(word: str, why: str) -> UsageError:
 
 
 def fts_query(query: str) -> str:
+    """``query`` in FTS5 syntax (see ``_translate``)."""
+    return _translate(query)[0]
+
+
+# The FTS5 columns of messages_fts, by position (snippet() names a column by it).
+FTS_COLUMNS = ("id", "subject", "sender", "recipients", "body")
+
+
+def _translate(query: str) -> tuple[str, set[str | None]]:
     """Translate ``subject:detainer AND from:morton NOT "weekly statistics"`` into FTS5 syntax.
 
     Words and phrases match anywhere unless prefixed by a field (from:, to:, cc:,
@@ -36,8 +46,10 @@ def fts_query(query: str) -> str:
     means AND); a trailing * makes a prefix search. A query FTS5 would reject
     (an operator with nothing on one side, an unclosed parenthesis or quote)
     is a UsageError that says what is wrong and how to quote it instead.
+    Also returns the columns the words are restricted to (None: a word matching anywhere).
     """
     out: list[str] = []
+    searched: set[str | None] = set()
     pos = 0
     depth = 0
     text = query.strip()
@@ -93,16 +105,45 @@ def fts_query(query: str) -> str:
         if operand_before:
             out.append("AND")
         out.append(f"{column} : {term}" if column else term)
+        searched.add(column)
     if out[-1] in _OPERATORS:
         raise _operator_error(out[-1], "needs a word or phrase after it")
     if depth > 0:
         raise UsageError("a '(' in the search query is never closed; add the ')' or, to search for a parenthesis, "
                          "put the text in double quotes, e.g. '\"(b)(6)\"'")
-    return " ".join(out)
+    return " ".join(out), searched
 
 
 # Marks around a hit in a snippet: rare in mail, visible in every output format, easy to strip.
 HIT_OPEN, HIT_CLOSE = "«", "»"
+
+
+def _hits_sql(query: str, filters: Filters | None, limit: int | None, extra: str = "", join: str = "") -> tuple[str, list]:
+    fts, searched = _translate(query)
+    # A query whose every word is held to one column (subject:weekly) takes its snippet from
+    # that column; FTS5 need not weigh every column of every hit to find the best one.
+    only = next(iter(searched)) if len(searched) == 1 else None
+    column = FTS_COLUMNS.index(only) if only else -1
+    sql = (f"SELECT f.id, snippet(messages_fts, {column}, '{HIT_OPEN}', '{HIT_CLOSE}', '…', 12){extra} "
+           f"FROM messages_fts f{join} WHERE messages_fts MATCH ?")
+    params: list = [fts]
+    if filters is not None and not filters.empty():
+        where, where_params = message_where(filters)
+        sql += f" AND f.id IN (SELECT m.id FROM messages m WHERE {where})"
+        params.extend(where_params)
+    sql += " ORDER BY bm25(messages_fts), f.id"
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return sql, params
+
+
+def _run(conn: sqlite3.Connection, query: str, sql: str, params: list) -> list:
+    try:
+        return conn.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise UsageError(f"cannot search for {query!r}: the search engine rejected it ({exc}); "
+                         "put words with special characters in double quotes, e.g. '\"(b)(6)\"'") from exc
 
 
 def search_hits(conn: sqlite3.Connection, query: str, limit: int | None = None,
@@ -112,23 +153,32 @@ def search_hits(conn: sqlite3.Connection, query: str, limit: int | None = None,
     The snippet is up to 12 words from the column that matched best, the hits between « and »,
     … where text was cut; ``filters`` narrow the messages as in the listings.
     """
-    fts = fts_query(query)
-    sql = (f"SELECT id, snippet(messages_fts, -1, '{HIT_OPEN}', '{HIT_CLOSE}', '…', 12) "
-           "FROM messages_fts WHERE messages_fts MATCH ?")
-    params: list = [fts]
-    if filters is not None and not filters.empty():
-        where, where_params = message_where(filters)
-        sql += f" AND id IN (SELECT m.id FROM messages m WHERE {where})"
-        params.extend(where_params)
-    sql += " ORDER BY bm25(messages_fts), id"
-    if limit:
-        sql += " LIMIT ?"
-        params.append(limit)
-    try:
-        return [(r[0], " ".join((r[1] or "").split())) for r in conn.execute(sql, params)]
-    except sqlite3.OperationalError as exc:
-        raise UsageError(f"cannot search for {query!r}: the search engine rejected it ({exc}); "
-                         "put words with special characters in double quotes, e.g. '\"(b)(6)\"'") from exc
+    sql, params = _hits_sql(query, filters, limit)
+    return [(r[0], " ".join((r[1] or "").split())) for r in _run(conn, query, sql, params)]
+
+
+# What search_briefs gives for each hit: the message's own columns, its sender as a label, the snippet.
+# (Not the thread: it is stored after the body, and reading it would read every hit's whole text.)
+BRIEF_KEYS = frozenset({"id", "message_id", "date", "date_status", "subject", "from_label", "snippet"})
+
+
+def search_briefs(conn: sqlite3.Connection, query: str, limit: int | None = None,
+                  filters: Filters | None = None) -> list[dict]:
+    """The hits of ``query`` as short records (the keys of BRIEF_KEYS), best match first, in one query.
+
+    For listings that show no more than these keys: reading whole records (recipients,
+    sources, attachments) is most of the time of a search with thousands of hits.
+    """
+    sql, params = _hits_sql(
+        query, filters, limit,
+        extra=", m.message_id, m.date, m.date_status, m.subject, m.from_name, m.from_email, m.from_redacted",
+        join=" JOIN messages m ON m.rowid = f.rowid",  # a full-text row shares its message's rowid
+    )
+    return [
+        {"id": mid, "message_id": message_id, "date": date, "date_status": status, "subject": subject,
+         "from_label": Address(name, email, redacted).label(), "snippet": " ".join((snippet or "").split())}
+        for mid, snippet, message_id, date, status, subject, name, email, redacted in _run(conn, query, sql, params)
+    ]
 
 
 def search_ids(conn: sqlite3.Connection, query: str, limit: int | None = None, filters: Filters | None = None) -> list[str]:

@@ -15,11 +15,17 @@ if TYPE_CHECKING:
 Row = Mapping[str, Any]
 
 _TAB_OR_BREAK = re.compile(r"\r\n?|[\n\t]")
+# Anything csv_safe or the TSV writer would change: controls (tab and breaks too), bidi
+# overrides, surrogates. A cell without any, not starting like a formula, is written as it is.
+_NEEDS_CARE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_FORMULA_OR_SPACE = frozenset("=+-@ ")
 
 
 def _tsv_cell(text: str) -> str:
     # TSV has no quoting: a tab or line break inside a cell would split the
     # record, so each becomes one space and one record stays one line.
+    if not text or (text[0] not in _FORMULA_OR_SPACE and not _NEEDS_CARE.search(text)):
+        return text
     text = csv_safe(text)
     if "\t" in text or "\n" in text or "\r" in text:
         text = _TAB_OR_BREAK.sub(" ", text)
@@ -30,8 +36,25 @@ def write_tsv(rows: Iterable[Row], columns: Sequence[Column], out: TextIO, *, he
     if headers:
         out.write("\t".join(_tsv_cell(column.header) for column in columns) + "\n")
     written = 0
+    keys = [(c.key, c.kind) for c in columns]
+    needs_care = _NEEDS_CARE.search
     for row in rows:
-        cells = (_tsv_cell(cell_text(row.get(c.key), human=False, kind=c.kind)) for c in columns)
+        get = row.get
+        cells = []
+        for key, kind in keys:
+            # the common cells (text, a number, nothing) inline; anything else through cell_text
+            value = get(key)
+            if type(value) is str:
+                text = value
+            elif value is None:
+                text = ""
+            elif type(value) is int:
+                text = str(value)
+            else:
+                text = cell_text(value, human=False, kind=kind)
+            if text and (text[0] in _FORMULA_OR_SPACE or needs_care(text)):
+                text = _tsv_cell(text)
+            cells.append(text)
         out.write("\t".join(cells) + "\n")
         written += 1
     return written
