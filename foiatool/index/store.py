@@ -356,6 +356,17 @@ def prepare_rows(stored: StoredMessage) -> PreparedRows:
     return stored.rows
 
 
+def for_writer(stored: StoredMessage) -> StoredMessage:
+    """What the writer needs of ``stored``: its rows, its id and its sources (which copy to keep).
+
+    A parse worker sends this instead of the whole message, so the text crosses from the
+    worker to the writer once, in the rows, not also as the message and its quoted history.
+    """
+    rows = prepare_rows(stored)
+    m = stored.message
+    return StoredMessage(Message(id=m.id, sources=m.sources), "", "", [], rows)
+
+
 _INSERT_MESSAGE = ("INSERT OR IGNORE INTO messages (id, message_id, in_reply_to, refs, subject, from_name, from_email,"
                    " from_redacted, date, date_status, body, new_text, quoted, defects, recovered, date_text)"
                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")

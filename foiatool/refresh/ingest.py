@@ -196,8 +196,8 @@ def parse_file(path: str, kind_hint: str = "", ocr: bool = False, ocr_texts: Map
             except Exception as exc:  # an enrichment bug must not lose the message
                 stored = store.StoredMessage(item, item.body, "[]", [])
                 problems.append(Problem(path, item.sources[0].locator if item.sources else "", f"quote/redaction analysis failed: {exc!r}"))
-            store.prepare_rows(stored)  # here, in the worker: the single writer then only writes
-            messages.append(stored)
+            # the rows are made here, in the worker: the single writer then only writes
+            messages.append(store.for_writer(stored))
     except Exception as exc:  # the readers promise not to raise; if one does, the file is a problem, not a crash
         problems.append(Problem(path, "", f"reader failed: {exc!r}"))
     if page_tasks:
