@@ -17,7 +17,7 @@ from ..errors import FoiatoolError, IndexBusyError
 from ..mail.dates import iso
 from ..model import Address, Document, Message, Problem, Source
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # The schema is documented in the README ("The index"); keep the two in step.
 SCHEMA = """
@@ -35,28 +35,31 @@ CREATE TABLE IF NOT EXISTS files (
     messages  INTEGER NOT NULL DEFAULT 0,
     problems  INTEGER NOT NULL DEFAULT 0
 );
+-- The long texts come last: SQLite reads a row's columns in order, and a column stored after
+-- a body that spilled onto overflow pages costs reading those pages (the thread of a search hit,
+-- the flags every summary query filters on).
 CREATE TABLE IF NOT EXISTS messages (
     id            TEXT PRIMARY KEY,
     message_id    TEXT,
     in_reply_to   TEXT,
-    refs          TEXT NOT NULL DEFAULT '[]',
     subject       TEXT NOT NULL DEFAULT '',
     from_name     TEXT NOT NULL DEFAULT '',
     from_email    TEXT NOT NULL DEFAULT '',
     from_redacted TEXT,
     date          TEXT,
     date_status   TEXT NOT NULL DEFAULT 'missing',
-    body          TEXT NOT NULL DEFAULT '',
-    new_text      TEXT NOT NULL DEFAULT '',
-    quoted        TEXT NOT NULL DEFAULT '[]',
-    defects       TEXT NOT NULL DEFAULT '[]',
     recovered     INTEGER NOT NULL DEFAULT 0,
     thread_id     TEXT,
     duplicate_of  TEXT,
     inclusive     INTEGER NOT NULL DEFAULT 1,
     parent_id     TEXT,
     reply_seconds REAL,
-    date_text     TEXT NOT NULL DEFAULT ''
+    date_text     TEXT NOT NULL DEFAULT '',
+    defects       TEXT NOT NULL DEFAULT '[]',
+    refs          TEXT NOT NULL DEFAULT '[]',
+    new_text      TEXT NOT NULL DEFAULT '',
+    quoted        TEXT NOT NULL DEFAULT '[]',
+    body          TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS messages_thread ON messages(thread_id);
 -- Covers the whole-corpus scans (counts, activity, latency) so they never read the wide rows.
