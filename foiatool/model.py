@@ -133,12 +133,12 @@ class Document:
     pages: int = 1
 
 
-_WS = re.compile(r"\s+")
 
 
 def normalise_text(text: str) -> str:
     """Whitespace-folded text, so copies that differ only in wrapping compare equal."""
-    return _WS.sub(" ", text).strip()
+    # str.split() splits on exactly what r"\s+" matches (str.isspace), several times faster
+    return " ".join(text.split())
 
 
 def content_id(message: Message) -> str:

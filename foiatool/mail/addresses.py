@@ -2,6 +2,8 @@
 and the OCR misreadings of both (the one home of accent folding and of reading a name from a local part)."""
 from __future__ import annotations
 
+import functools
+
 import re
 import unicodedata
 from collections.abc import Container
@@ -63,6 +65,14 @@ def parse_address(text: str) -> Address:
     bare and quoted addresses, ``addr (Name)``, names alone and FOIA
     redaction marks (which give an Address with only ``redacted`` set).
     """
+    # The same few hundred senders head most quoted messages of a release: each spelling is
+    # read once per process (an Address is frozen, so one object can be handed out many times).
+    if type(text) is str and len(text) <= 256:
+        return _parse_address_cached(text)
+    return _parse_address(text)
+
+
+def _parse_address(text: str) -> Address:
     if not text:
         return Address()
     raw = _OCR_AT.sub("@", _clean(str(text)[:_MAX_FIELD]))
@@ -109,6 +119,9 @@ def parse_address(text: str) -> Address:
     if not name and not email and not name_code:
         return Address()
     return Address(name=name, email=email, redacted=name_code)
+
+
+_parse_address_cached = functools.lru_cache(maxsize=16384)(_parse_address)
 
 
 def _split_outside(text: str, separator: str) -> list[str]:
