@@ -3,7 +3,6 @@ and the OCR misreadings of both (the one home of accent folding and of reading a
 from __future__ import annotations
 
 import functools
-
 import re
 import unicodedata
 from collections.abc import Container
