@@ -57,9 +57,14 @@ def canonical_dump(db: Path) -> dict[str, list[tuple]]:
 
         return {
             "messages": rows(
-                "SELECT id, message_id, in_reply_to, refs, subject, from_name, from_email, from_redacted, date,"
-                " date_status, body, new_text, quoted, defects, recovered, thread_id, duplicate_of, inclusive,"
-                " parent_id, reply_seconds FROM messages ORDER BY id"),
+                "SELECT m.id, m.message_id, m.in_reply_to, m.refs, m.subject, m.from_name, m.from_email, m.from_redacted,"
+                " m.date, m.date_status, x.body, x.new_text, x.quoted, m.defects, m.recovered, m.thread_id, m.duplicate_of,"
+                " m.inclusive, m.parent_id, m.reply_seconds FROM messages m LEFT JOIN message_texts x ON x.message = m.rowid"
+                " ORDER BY m.id"),
+            # every message has its texts, under its own rowid, and no texts are left without a message
+            "texts_rows": rows(
+                "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM message_texts),"
+                " (SELECT count(*) FROM message_texts x JOIN messages m ON m.rowid = x.message)"),
             "sources": rows("SELECT message, path, locator, kind, provenance, file_id IS NULL FROM sources ORDER BY 1, 2, 3"),
             "addresses": rows("SELECT * FROM addresses ORDER BY message, role, position"),
             "attachments": rows("SELECT * FROM attachments ORDER BY message, position"),
@@ -84,6 +89,8 @@ def canonical_dump(db: Path) -> dict[str, list[tuple]]:
 
 def assert_same_index(db: Path, reference: Path) -> None:
     got, want = canonical_dump(db), canonical_dump(reference)
+    messages, texts, joined = got["texts_rows"][0]
+    assert messages == texts == joined, f"{messages} messages, {texts} texts rows, {joined} of them matched"
     for table in want:
         extra = sorted(set(got[table]) - set(want[table]), key=repr)[:3]
         missing = sorted(set(want[table]) - set(got[table]), key=repr)[:3]

@@ -318,7 +318,8 @@ def _attachments(conn: sqlite3.Connection, where: str, params: list, cites: _Cit
             "messages": [mid],
         }
     for mid, text in conn.execute(
-        "SELECT m.id, m.new_text FROM messages m WHERE m.recovered = 0 AND m.duplicate_of IS NULL"
+        "SELECT m.id, x.new_text FROM messages m JOIN message_texts x ON x.message = m.rowid"
+        " WHERE m.recovered = 0 AND m.duplicate_of IS NULL"
         f" AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.message = m.id) AND {where}"
         " ORDER BY m.date IS NULL, m.date, m.id",
         params,

@@ -111,8 +111,9 @@ def load_thread_inputs(conn: sqlite3.Connection):
         for (mid, message_id, in_reply_to, refs, subject, from_name, from_email, from_redacted, date, date_status,
              new_text, quoted) in plain_rows(
             # NOT INDEXED: through an index on "recovered" the scan would become random reads.
-            "SELECT id, message_id, in_reply_to, refs, subject, from_name, from_email, from_redacted, date, date_status,"
-            " new_text, quoted FROM messages NOT INDEXED WHERE recovered = 0"
+            "SELECT m.id, m.message_id, m.in_reply_to, m.refs, m.subject, m.from_name, m.from_email, m.from_redacted,"
+            " m.date, m.date_status, x.new_text, x.quoted FROM messages m NOT INDEXED"
+            " JOIN message_texts x ON x.message = m.rowid WHERE m.recovered = 0"
         ):
             to, cc = recipients.pop(mid, ([], []))
             yield ThreadInput(

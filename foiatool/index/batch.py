@@ -13,6 +13,7 @@ from .store import (
     _INSERT_MESSAGE,
     _INSERT_REDACTION,
     _INSERT_SOURCE,
+    _INSERT_TEXTS,
     StoredMessage,
     db_text,
     insert_problem,
@@ -48,6 +49,7 @@ def insert_new_files(conn: sqlite3.Connection, files: Sequence[FileRows]) -> int
         if conn.execute(f"SELECT 1 FROM messages WHERE id IN ({','.join('?' * len(chunk))}) LIMIT 1", chunk).fetchone():
             return None
     messages: list[tuple] = []
+    texts: list[tuple] = []
     sources: list[tuple] = []
     addresses: list[tuple] = []
     attachments: list[tuple] = []
@@ -58,6 +60,7 @@ def insert_new_files(conn: sqlite3.Connection, files: Sequence[FileRows]) -> int
         for stored in f.messages:
             rows = prepare_rows(stored)
             messages.append(rows.message)
+            texts.append(rows.texts)
             sources.extend((s[0], file_id, *s[1:]) for s in rows.sources)
             addresses.extend(rows.addresses)
             attachments.extend(rows.attachments)
@@ -65,6 +68,7 @@ def insert_new_files(conn: sqlite3.Connection, files: Sequence[FileRows]) -> int
         for prob in f.problems:
             insert_problem(conn, prob, file_id)
     conn.executemany(_INSERT_MESSAGE, messages)
+    conn.executemany(_INSERT_TEXTS, texts)
     conn.executemany(_INSERT_SOURCE, sources)
     conn.executemany(_INSERT_ADDRESS, addresses)
     if attachments:

@@ -154,11 +154,12 @@ def message_records(conn: sqlite3.Connection, ids: Sequence[str] | None = None, 
 
 def _records(conn: sqlite3.Connection, sql: str, params: list, order: str, body: str, batch: int = 500) -> Iterator[dict]:
     # The texts are read only when asked for: they are most of a row's bytes.
-    texts = {"none": "'' AS new_text, '' AS body", "new": "m.new_text, '' AS body"}.get(body, "m.new_text, m.body")
+    texts = {"none": "'' AS new_text, '' AS body", "new": "x.new_text, '' AS body"}.get(body, "x.new_text, x.body")
+    join = "" if body == "none" else " JOIN message_texts x ON x.message = m.rowid"
     cur = conn.execute(
         "SELECT m.id, m.message_id, m.in_reply_to, m.subject, m.date, m.date_status, m.thread_id, m.recovered,"
         " m.duplicate_of, m.inclusive, m.parent_id, m.reply_seconds, m.from_name, m.from_email, m.from_redacted,"
-        f" m.defects, {texts} FROM messages m WHERE {sql} ORDER BY {order}",
+        f" m.defects, {texts} FROM messages m{join} WHERE {sql} ORDER BY {order}",
         params,
     )
     while True:

@@ -17,7 +17,7 @@ from ..errors import FoiatoolError, IndexBusyError
 from ..mail.dates import iso
 from ..model import Address, Document, Message, Problem, Source
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 # The schema is documented in the README ("The index"); keep the two in step.
 SCHEMA = """
@@ -35,9 +35,8 @@ CREATE TABLE IF NOT EXISTS files (
     messages  INTEGER NOT NULL DEFAULT 0,
     problems  INTEGER NOT NULL DEFAULT 0
 );
--- The long texts come last: SQLite reads a row's columns in order, and a column stored after
--- a body that spilled onto overflow pages costs reading those pages (the thread of a search hit,
--- the flags every summary query filters on).
+-- The long texts live in message_texts: deriving writes each message's thread, and SQLite rewrites
+-- a row whole (with a body in it, gigabytes of copies at half a million messages).
 CREATE TABLE IF NOT EXISTS messages (
     id            TEXT PRIMARY KEY,
     message_id    TEXT,
@@ -56,10 +55,13 @@ CREATE TABLE IF NOT EXISTS messages (
     reply_seconds REAL,
     date_text     TEXT NOT NULL DEFAULT '',
     defects       TEXT NOT NULL DEFAULT '[]',
-    refs          TEXT NOT NULL DEFAULT '[]',
-    new_text      TEXT NOT NULL DEFAULT '',
-    quoted        TEXT NOT NULL DEFAULT '[]',
-    body          TEXT NOT NULL DEFAULT ''
+    refs          TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS message_texts (  -- under the message's rowid; quoted is JSON
+    message  INTEGER PRIMARY KEY,
+    new_text TEXT NOT NULL DEFAULT '',
+    quoted   TEXT NOT NULL DEFAULT '[]',
+    body     TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS messages_thread ON messages(thread_id);
 -- Covers the whole-corpus scans (counts, activity, latency) so they never read the wide rows.
@@ -221,6 +223,7 @@ class PreparedRows:
     """A message's index rows, ready for SQLite (text already made storable)."""
 
     message: tuple
+    texts: tuple  # (new_text, quoted, body, id): message_texts under the rowid of the message with this id
     sources: list[tuple]  # (message, path, locator, kind, provenance, marks): file_id goes in at write time
     addresses: list[tuple]
     attachments: list[tuple]
@@ -317,10 +320,6 @@ def writer_lock(db_path: str | os.PathLike[str], *, wait: bool = True, on_wait=N
 
 # --- writes --------------------------------------------------------------------------------
 
-def _addr_rows(message_key: str, role: str, addrs: Iterable[Address]) -> list[tuple]:
-    return [(message_key, role, i, a.name, a.email, a.redacted) for i, a in enumerate(addrs)]
-
-
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -346,10 +345,12 @@ def prepare_rows(stored: StoredMessage) -> PreparedRows:
     if stored.rows is not None:
         return stored.rows
     m = stored.message
-    rows = _addr_rows(m.id, "from", [m.sender] if m.sender else [])
-    rows += _addr_rows(m.id, "to", m.to) + _addr_rows(m.id, "cc", m.cc) + _addr_rows(m.id, "bcc", m.bcc)
+    rows = [(m.id, role, i, a.name, a.email, a.redacted)
+            for role, addrs in (("from", [m.sender] if m.sender else []), ("to", m.to), ("cc", m.cc), ("bcc", m.bcc))
+            for i, a in enumerate(addrs)]
     stored.rows = PreparedRows(
         message=_message_row(stored),
+        texts=(_clean(stored.new_text), _clean(stored.quoted_json), _clean(m.body), m.id),
         sources=[(m.id, db_text(src.path), db_text(src.locator), src.kind, _clean(json.dumps(src.provenance)),
                   _clean(json.dumps(src.marks))) for src in m.sources],
         addresses=[tuple(_clean(v) for v in row) for row in rows],
@@ -361,18 +362,17 @@ def prepare_rows(stored: StoredMessage) -> PreparedRows:
 
 def for_writer(stored: StoredMessage) -> StoredMessage:
     """What the writer needs of ``stored``: its rows, its id and its sources (which copy to keep).
-
-    A parse worker sends this instead of the whole message, so the text crosses from the
-    worker to the writer once, in the rows, not also as the message and its quoted history.
-    """
+    A parse worker sends this, so the text crosses to the writer once, in the rows."""
     rows = prepare_rows(stored)
     m = stored.message
     return StoredMessage(Message(id=m.id, sources=m.sources), "", "", [], rows)
 
 
 _INSERT_MESSAGE = ("INSERT OR IGNORE INTO messages (id, message_id, in_reply_to, refs, subject, from_name, from_email,"
-                   " from_redacted, date, date_status, body, new_text, quoted, defects, recovered, date_text)"
-                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                   " from_redacted, date, date_status, defects, recovered, date_text)"
+                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+_INSERT_TEXTS = ("INSERT OR REPLACE INTO message_texts (message, new_text, quoted, body)"
+                 " SELECT rowid, ?, ?, ? FROM messages WHERE id = ?")
 _INSERT_SOURCE = ("INSERT OR IGNORE INTO sources (message, file_id, path, locator, kind, provenance, marks)"
                   " VALUES (?,?,?,?,?,?,?)")
 _INSERT_ADDRESS = "INSERT OR IGNORE INTO addresses (message, role, position, name, email, redacted) VALUES (?,?,?,?,?,?)"
@@ -410,11 +410,12 @@ def insert_message(conn: sqlite3.Connection, stored: StoredMessage, file_id: int
     if replace:
         conn.execute(
             "UPDATE messages SET message_id=?, in_reply_to=?, refs=?, subject=?, from_name=?, from_email=?,"
-            " from_redacted=?, date=?, date_status=?, body=?, new_text=?, quoted=?, defects=?, recovered=?, date_text=?"
+            " from_redacted=?, date=?, date_status=?, defects=?, recovered=?, date_text=?"
             " WHERE id=?",
             (*prepared.message[1:], m.id),
         )
         _delete_dependents(conn, [m.id])
+    conn.execute(_INSERT_TEXTS, prepared.texts)
     _insert_dependents(conn, stored, rowid)
     return is_new
 
@@ -424,8 +425,8 @@ def _message_row(stored: StoredMessage) -> tuple:
     sender = m.sender or Address()
     return tuple(_clean(v) for v in (
         m.id, m.message_id, m.in_reply_to, json.dumps(m.references), m.subject, sender.name,
-        sender.email, sender.redacted, iso(m.date), m.date_status, m.body, stored.new_text,
-        stored.quoted_json, json.dumps(m.defects), int(m.recovered), m.date_text,
+        sender.email, sender.redacted, iso(m.date), m.date_status, json.dumps(m.defects), int(m.recovered),
+        m.date_text,
     ))
 
 
@@ -466,8 +467,9 @@ def sync_fts(conn: sqlite3.Connection) -> int:
         f" coalesce((SELECT group_concat(label, ' ') FROM (SELECT {recipient} AS label FROM addresses a"
         "   WHERE a.message = m.id AND a.role IN ('to', 'cc', 'bcc')"
         "   ORDER BY CASE a.role WHEN 'to' THEN 0 WHEN 'cc' THEN 1 ELSE 2 END, a.position)), ''),"
-        " m.body"
-        " FROM fts_pending p JOIN messages m ON m.rowid = p.rowid ORDER BY p.rowid"
+        " coalesce(x.body, '')"
+        " FROM fts_pending p JOIN messages m ON m.rowid = p.rowid LEFT JOIN message_texts x ON x.message = m.rowid"
+        " ORDER BY p.rowid"
     )
     made = cur.rowcount
     conn.execute("DELETE FROM fts_pending")
@@ -491,6 +493,7 @@ def delete_messages(conn: sqlite3.Connection, ids: list[str]) -> None:
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
         conn.execute(f"DELETE FROM sources WHERE message IN ({marks})", chunk)
+        conn.execute(f"DELETE FROM message_texts WHERE message IN (SELECT rowid FROM messages WHERE id IN ({marks}))", chunk)
         conn.execute(f"DELETE FROM messages WHERE id IN ({marks})", chunk)
 
 
