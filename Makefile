@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 APT    := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
-.PHONY: demo test lint install bench fuzz ocr-deps bench-deps pdf-deps clean
+.PHONY: demo test lint install bench bench-500k fuzz ocr-deps bench-deps pdf-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ bench-deps:
 
 bench: $(STAMP) bench-deps
 	$(BIN)/python bench/run.py --out bench/out --sizes 10000,30000,100000 --shapes --cold-repeat 2 --markdown BENCHMARKS.md
+
+# Half a million generated messages, foiatool alone (notmuch would take an hour): about 6 GB of
+# disk and 15 minutes with the generation; the figures go to bench/out/big/results.json.
+bench-500k: $(STAMP) bench-deps
+	$(BIN)/python bench/run.py --out bench/out/big --sizes 500000 --skip-notmuch --quality-size 0
 
 # Optional system tools: OCR of scanned PDFs (tesseract), and poppler's pdftoppm to rasterise pages for it.
 # make test installs them so the OCR path is tested for real.

@@ -117,12 +117,12 @@ def test_a_bad_line_names_the_file_and_line(db: Path, tmp_path: Path) -> None:
 def test_short_rows_equal_the_whole_records_they_stand_for(db: Path, query: str) -> None:
     # The default columns come from one query (search_briefs); --columns with the recipients
     # takes the whole-record path. The shared columns must agree row for row, in rank order.
-    short = invoke("search", query, "--db", str(db), "-f", "tsv")
+    short = invoke("search", query, "--db", str(db), "-f", "tsv", "--columns", "id,date,from,subject,hit,thread")
     whole = invoke("search", query, "--db", str(db), "-f", "tsv",
-                   "--columns", "id,date,from,subject,hit,to")
+                   "--columns", "id,date,from,subject,hit,thread,to")
     assert short.exit_code == 0 and whole.exit_code == 0, short.stderr + whole.stderr
     short_rows = [line.split("\t") for line in short.stdout.splitlines()]
-    whole_rows = [line.split("\t")[:5] for line in whole.stdout.splitlines()]
+    whole_rows = [line.split("\t")[:6] for line in whole.stdout.splitlines()]
     assert len(short_rows) > 1
     assert short_rows == whole_rows
 

@@ -158,8 +158,7 @@ def search_hits(conn: sqlite3.Connection, query: str, limit: int | None = None,
 
 
 # What search_briefs gives for each hit: the message's own columns, its sender as a label, the snippet.
-# (Not the thread: it is stored after the body, and reading it would read every hit's whole text.)
-BRIEF_KEYS = frozenset({"id", "message_id", "date", "date_status", "subject", "from_label", "snippet"})
+BRIEF_KEYS = frozenset({"id", "message_id", "date", "date_status", "subject", "thread", "from_label", "snippet"})
 
 
 def search_briefs(conn: sqlite3.Connection, query: str, limit: int | None = None,
@@ -171,13 +170,15 @@ def search_briefs(conn: sqlite3.Connection, query: str, limit: int | None = None
     """
     sql, params = _hits_sql(
         query, filters, limit,
-        extra=", m.message_id, m.date, m.date_status, m.subject, m.from_name, m.from_email, m.from_redacted",
+        extra=", m.message_id, m.date, m.date_status, m.subject, m.thread_id, m.from_name, m.from_email, m.from_redacted",
         join=" JOIN messages m ON m.rowid = f.rowid",  # a full-text row shares its message's rowid
     )
     return [
         {"id": mid, "message_id": message_id, "date": date, "date_status": status, "subject": subject,
-         "from_label": Address(name, email, redacted).label(), "snippet": " ".join((snippet or "").split())}
-        for mid, snippet, message_id, date, status, subject, name, email, redacted in _run(conn, query, sql, params)
+         "thread": thread, "from_label": Address(name, email, redacted).label(),
+         "snippet": " ".join((snippet or "").split())}
+        for mid, snippet, message_id, date, status, subject, thread, name, email, redacted
+        in _run(conn, query, sql, params)
     ]
 
 
