@@ -452,3 +452,22 @@ def test_index_draws_its_progress_on_a_terminal_and_keeps_stdout_for_the_index_p
     assert "read, 0 unchanged, 0 removed" in err
     code, out, err = _index_with_stderr_on_a_terminal(dump, "--db", db, "-q")
     assert code == 0 and out == f"{db}\n" and err.strip() == ""
+
+
+def test_a_bulk_full_text_load_leaves_fts5_merging_as_it_found_it(tmp_path: Path) -> None:
+    # Above BULK_FTS rows the merging waits for the statement's end; afterwards the default is back
+    # and the rows are all there, searchable.
+    from foiatool.index import store
+
+    db = tmp_path / "bulk.db"
+    conn = store.connect(db)
+    with conn:
+        for n in range(store.BULK_FTS + 10):
+            cur = conn.execute("INSERT INTO messages (id, subject) VALUES (?, ?)", (f"m{n:06d}", f"weekly report {n}"))
+            conn.execute("INSERT INTO fts_pending (rowid) VALUES (?)", (cur.lastrowid,))
+        assert store.sync_fts(conn) == store.BULK_FTS + 10
+    automerge = conn.execute("SELECT v FROM messages_fts_config WHERE k = 'automerge'").fetchone()
+    assert automerge is not None and int(automerge[0]) == store.FTS5_AUTOMERGE
+    assert conn.execute("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'weekly'").fetchone()[0] == store.BULK_FTS + 10
+    assert conn.execute("SELECT count(*) FROM fts_pending").fetchone()[0] == 0
+    conn.close()
