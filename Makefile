@@ -51,10 +51,10 @@ bench-deps:
 bench: $(STAMP) bench-deps
 	$(BIN)/python bench/run.py --out bench/out --sizes 10000,30000,100000 --shapes --cold-repeat 2 --markdown BENCHMARKS.md
 
-# Half a million generated messages, foiatool alone (notmuch would take an hour): about 6 GB of
-# disk and 15 minutes with the generation; the figures go to bench/out/big/results.json.
+# Half a million generated messages, foiatool alone (notmuch would take an hour), cold index and
+# warm commands: about 6 GB of disk and 20 minutes with the generation; figures in bench/out/big/results.json.
 bench-500k: $(STAMP) bench-deps
-	$(BIN)/python bench/run.py --out bench/out/big --sizes 500000 --skip-notmuch --quality-size 0
+	$(BIN)/python bench/run.py --out bench/out/big --sizes 500000 --skip-notmuch --quality-size 0 --cold-and-warm-only
 
 # Optional system tools: OCR of scanned PDFs (tesseract), and poppler's pdftoppm to rasterise pages for it.
 # make test installs them so the OCR path is tested for real.

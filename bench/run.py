@@ -388,6 +388,8 @@ def bench_size(size: int, args: argparse.Namespace, have_notmuch: bool) -> dict:
         if env is not None:
             warm["notmuch_search"] = repeat(["notmuch", "search", "--output=threads", "*"], args.repeat, env=env)
         res["warm"] = warm
+        if args.cold_and_warm_only:
+            return res
 
         log(f"{size}: a small change: one file added, then removed")
         data, t = json_of([str(BENCH / "incremental.py"), str(mail), str(db), "--repeat", "1"])
@@ -930,6 +932,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="rounds of the cold runs of both tools, back to back (the best of each is reported)")
     parser.add_argument("--markdown", type=Path, help="write the report into this file between the bench markers")
     parser.add_argument("--skip-notmuch", action="store_true", help="measure foiatool alone")
+    parser.add_argument("--cold-and-warm-only", action="store_true",
+                        help="per size, only the cold index and the warm commands (no small change, no threading alone)")
     parser.add_argument("--shapes", action="store_true",
                         help="also measure the three shapes of dump (bench/shapes.py) against notmuch")
     parser.add_argument("--spamassassin", type=Path, default=DEFAULT_SPAMASSASSIN,
