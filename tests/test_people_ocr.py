@@ -136,17 +136,26 @@ def _printed(path: Path, sender: str, to: str, n: int) -> None:
     )
 
 
-def test_people_explain_shows_the_misreading(tmp_path: Path) -> None:
+def _indexed_people(tmp_path: Path, write, name: str, common: tuple[str, str], rare: tuple[str, str]) -> tuple[str, list[str]]:
+    """Ten messages from ``common`` (sender, recipient) and one from ``rare``, written by ``write``
+    under ``name`` + number and indexed by the real command: the index and its people's ids."""
     release = tmp_path / "release"
     release.mkdir()
     for n in range(10):
-        _printed(release / f"C0{n}.txt", "H <hrod17@clintonemail.com>", "Mills, Cheryl D <MillsCD@state.gov>", n)
-    _printed(release / "C10.txt", "H <hrod17@clintonemail.corn>", "Mills, Cheryl D <MillsCD@state.goy>", 10)
+        write(release / name.format(n), *common, n)
+    write(release / name.format(10), *rare, 10)
     db = str(tmp_path / "i.db")
     assert invoke("index", str(release), "--db", db, "-q").exit_code == 0
     listed = invoke("people", "--db", db, "-f", "ndjson")
     assert listed.exit_code == 0, listed.output
-    assert sorted(r["id"] for r in ndjson_rows(listed.stdout)) == ["hrod17@clintonemail.com", "millscd@state.gov"]
+    return db, sorted(r["id"] for r in ndjson_rows(listed.stdout))
+
+
+def test_people_explain_shows_the_misreading(tmp_path: Path) -> None:
+    db, ids = _indexed_people(tmp_path, _printed, "C0{}.txt",
+                              ("H <hrod17@clintonemail.com>", "Mills, Cheryl D <MillsCD@state.gov>"),
+                              ("H <hrod17@clintonemail.corn>", "Mills, Cheryl D <MillsCD@state.goy>"))
+    assert ids == ["hrod17@clintonemail.com", "millscd@state.gov"]
     result = invoke("people", "--explain", "hrod17@clintonemail.corn", "--db", db, "-f", "ndjson")
     assert result.exit_code == 0, result.output
     rows = ndjson_rows(result.stdout)
@@ -159,13 +168,7 @@ def test_people_explain_shows_the_misreading(tmp_path: Path) -> None:
 
 def test_addresses_a_program_wrote_are_never_read_as_misreadings(tmp_path: Path) -> None:
     """The same rare forms in machine-readable mail are as typed: two mailboxes, two departments."""
-    release = tmp_path / "release"
-    release.mkdir()
-    for n in range(10):
-        _eml(release / f"m{n}.eml", "H <hrod17@clintonemail.com>", "Ann Lee <alee@cse.ucsc.edu>", n)
-    _eml(release / "m10.eml", "H <hrod17@clintonemail.corn>", "Bob Ray <bray@cs.ucsc.edu>", 10)
-    db = str(tmp_path / "i.db")
-    assert invoke("index", str(release), "--db", db, "-q").exit_code == 0
-    listed = invoke("people", "--db", db, "-f", "ndjson")
-    ids = sorted(r["id"] for r in ndjson_rows(listed.stdout))
+    _, ids = _indexed_people(tmp_path, _eml, "m{}.eml",
+                            ("H <hrod17@clintonemail.com>", "Ann Lee <alee@cse.ucsc.edu>"),
+                            ("H <hrod17@clintonemail.corn>", "Bob Ray <bray@cs.ucsc.edu>"))
     assert "hrod17@clintonemail.corn" in ids and "bray@cs.ucsc.edu" in ids and "alee@cse.ucsc.edu" in ids
