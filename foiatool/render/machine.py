@@ -37,7 +37,6 @@ def write_tsv(rows: Iterable[Row], columns: Sequence[Column], out: TextIO, *, he
         out.write("\t".join(_tsv_cell(column.header) for column in columns) + "\n")
     written = 0
     keys = [(c.key, c.kind) for c in columns]
-    needs_care = _NEEDS_CARE.search
     for row in rows:
         get = row.get
         cells = []
@@ -52,9 +51,7 @@ def write_tsv(rows: Iterable[Row], columns: Sequence[Column], out: TextIO, *, he
                 text = str(value)
             else:
                 text = cell_text(value, human=False, kind=kind)
-            if text and (text[0] in _FORMULA_OR_SPACE or needs_care(text)):
-                text = _tsv_cell(text)
-            cells.append(text)
+            cells.append(_tsv_cell(text))
         out.write("\t".join(cells) + "\n")
         written += 1
     return written
