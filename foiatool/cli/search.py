@@ -75,7 +75,7 @@ def command(query, paths, db, jobs, strict, quiet, tz, filters, as_threads, term
     parentheses, field: or * is read as a query.
     """
     from ..index.query import flat_message, message_records, thread_records
-    from ..index.search import BRIEF_KEYS, search_briefs, search_hits, term_hits, term_query
+    from ..index.search import BRIEF_KEYS, search_briefs, term_hits, term_query
 
     if terms_file and query:
         raise click.UsageError("give either QUERY or --terms FILE, not both")
@@ -99,31 +99,22 @@ def command(query, paths, db, jobs, strict, quiet, tz, filters, as_threads, term
         output.emit(rows, TERM_COLUMNS, default_columns=TERM_DEFAULT, tz=corpus.tz, id_key="term")
         corpus.finish()
         return
-    needed = None if as_threads else output.keys_needed(HIT_COLUMNS, HIT_DEFAULT)
-    if needed is not None and needed <= BRIEF_KEYS:
-        # the shown columns are all in the short records: one query, no whole records
-        try:
-            briefs = search_briefs(corpus.conn, query, limit=limit, filters=filters)
-        except UsageError as exc:
-            raise click.UsageError(str(exc)) from exc
-        output.emit(briefs, HIT_COLUMNS, default_columns=HIT_DEFAULT, tz=corpus.tz)
-        corpus.finish()
-        return
     try:
-        hits = search_hits(corpus.conn, query, filters=filters)
+        # one FTS5 query gives each hit's own columns, its thread and its snippet
+        briefs = search_briefs(corpus.conn, query, limit=None if as_threads else limit, filters=filters)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
-    ids = [mid for mid, _ in hits]
     if as_threads:
         # Threads in the order of their best-ranked match, as messages are.
-        thread_of = {row["id"]: row["thread"] for row in message_records(corpus.conn, ids=ids, order="m.id")}
-        tids = list(dict.fromkeys(thread_of[mid] for mid in ids if thread_of.get(mid)))
+        tids = list(dict.fromkeys(b["thread"] for b in briefs if b["thread"]))
         threads = list(thread_records(corpus.conn, ids=tids))
         output.emit(threads[:limit] if limit else threads, THREAD_COLUMNS, default_columns=THREAD_DEFAULT, tz=corpus.tz)
+    elif (needed := output.keys_needed(HIT_COLUMNS, HIT_DEFAULT)) is not None and needed <= BRIEF_KEYS:
+        output.emit(briefs, HIT_COLUMNS, default_columns=HIT_DEFAULT, tz=corpus.tz)
     else:
-        hits = hits[:limit] if limit else hits
-        snippet = dict(hits)
-        order = {mid: i for i, (mid, _) in enumerate(hits)}
+        # a column beyond the short rows (recipients, sources, marks): whole records, in rank order
+        snippet = {b["id"]: b["snippet"] for b in briefs}
+        order = {mid: i for i, mid in enumerate(snippet)}
         rows = sorted(message_records(corpus.conn, ids=list(snippet)), key=lambda r: order[r["id"]])
         output.emit(({**flat_message(r), "snippet": snippet[r["id"]]} for r in rows), HIT_COLUMNS,
                     default_columns=HIT_DEFAULT, tz=corpus.tz, drop_keys=FLAT_ONLY)
