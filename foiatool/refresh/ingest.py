@@ -9,10 +9,8 @@ import os
 import sqlite3
 import stat
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -20,7 +18,7 @@ from typing import Protocol
 from ..index import store
 from ..model import Document, Message, Problem
 from ..sources.printed.ocr import PageTask
-from .executors import Executor, LocalPool, ignore_interrupts, stop_workers
+from .executors import Executor, LocalPool
 from .report import IndexReport
 from .storing import store_failure, store_file, store_files
 
@@ -244,73 +242,14 @@ def _start_workers_early() -> None:
     forkserver.ensure_running()
 
 
-def _parallel(todo: Sequence[tuple[str, str, int]], jobs: int, ocr: bool = False) -> Generator[FileResult, None, None]:
-    """Parse across processes with a bounded number of batches in flight (bounded memory).
-
-    A worker that dies (a crash in a C library, the out-of-memory killer) takes its
-    batch with it and breaks the pool. The run goes on in a fresh pool, reading the
-    files of every unfinished batch again one per task; a file in flight when a
-    worker dies a second time is read in a process of its own, so the one that kills
-    its reader becomes a listed problem and nothing else is lost.
-    """
-    ctx = _parse_context()
-    batches = _batches(todo)
-    suspects: deque[tuple[str, str]] = deque()
-    retried: set[str] = set()
-    while True:
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=ignore_interrupts)
-        pending: dict[Future, list[tuple[str, str]]] = {}
-        lost: list[list[tuple[str, str]]] = []
-
-        # this pool's own in-flight and lost batches, bound now: the next round of the loop makes new ones
-        def feed(pool: ProcessPoolExecutor = pool, pending: dict[Future, list[tuple[str, str]]] = pending,
-                 lost: list[list[tuple[str, str]]] = lost) -> None:
-            while len(pending) < jobs * 2:
-                batch = [suspects.popleft()] if suspects else next(batches, None)
-                if batch is None:
-                    return
-                try:
-                    pending[pool.submit(_parse_batch, batch, ocr)] = batch
-                except BrokenProcessPool:
-                    lost.append(batch)
-                    return
-
-        try:
-            feed()
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    batch = pending.pop(fut)
-                    try:
-                        results = fut.result()
-                    except BrokenProcessPool:
-                        lost.append(batch)
-                        continue
-                    yield from results
-                if lost:
-                    lost.extend(pending.values())
-                    pending.clear()
-                else:
-                    feed()
-            for batch in lost:
-                for path, hint in batch:
-                    if len(batch) == 1 and path in retried:
-                        yield _parse_alone(path, hint, ocr, ctx)
-                    else:
-                        retried.add(path)
-                        suspects.append((path, hint))
-        except BaseException:
-            # Interrupted (or the consumer stopped): do not wait for batches still being parsed.
-            stop_workers(pool)
-            raise
-        pool.shutdown(wait=True)
-        if not lost and not suspects:
-            return
-
-
 def _on_executor(todo: Sequence[tuple[str, str, int]], executor: Executor, ocr: bool = False) -> Generator[FileResult, None, None]:
-    """Parse on ``executor`` in the same batches as _parallel; the files of a batch it gave up are tried
-    again one a task, and a file given up alone is the same listed problem as locally."""
+    """Parse on ``executor`` (a local pool, a Dask cluster) in batches of files, a bounded number in hand.
+
+    A worker that dies (a crash in a C library, the out-of-memory killer) takes its batch
+    with it; the executor runs it again, and the files of a batch it gave up are tried again
+    one a task, so the one file that kills its reader becomes a listed problem
+    (READER_DIED) and nothing else is lost.
+    """
     parse = functools.partial(_parse_batch, ocr=ocr)
     lost: list[list[tuple[str, str]]] = []
     for batch, results in executor.run(parse, list(_batches(todo))):
@@ -325,14 +264,6 @@ def _on_executor(todo: Sequence[tuple[str, str, int]], executor: Executor, ocr: 
             yield FileResult(path, "", hint, [], [Problem(path, "", READER_DIED)])
         else:
             yield from results
-
-
-def _parse_alone(path: str, hint: str, ocr: bool, ctx) -> FileResult:
-    with ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=ignore_interrupts) as solo:
-        try:
-            return solo.submit(parse_file, path, hint, ocr).result()
-        except BrokenProcessPool:
-            return FileResult(path, "", hint, [], [Problem(path, "", READER_DIED)])
 
 
 def refresh(
@@ -434,14 +365,11 @@ def refresh(
             deferred: list[FileResult] = []
             if todo:
                 progress.start(len(todo), "Reading")
-                # Another executor (a Dask cluster) parses large dumps in batches; LocalPool's own
-                # batches are _parallel's, which also finds the one file that kills its reader.
-                remote = None if isinstance(executor, LocalPool) else executor
-                use_pool = len(todo) >= PARALLEL_THRESHOLD and (remote is not None or (jobs or os.cpu_count() or 1) > 1)
-                if use_pool and remote is not None:
-                    results = _on_executor(todo, remote, ocr)
-                elif use_pool:
-                    results = _parallel(todo, jobs or os.cpu_count() or 1, ocr)
+                # Enough files are parsed in batches on the executor: a local pool of processes,
+                # or a Dask cluster; a few are read here.
+                parser = executor or LocalPool(jobs or os.cpu_count() or 1, _PARSE_PRELOAD)
+                if len(todo) >= PARALLEL_THRESHOLD and not (isinstance(parser, LocalPool) and parser.jobs == 1):
+                    results = _on_executor(todo, parser, ocr)
                     _import_derive_meanwhile()
                 else:
                     results = (parse_file(p, h, ocr, {} if ocr else None) for p, h, _ in todo)
