@@ -69,3 +69,45 @@ def test_every_sample_and_test_message_reads_the_same_both_ways(monkeypatch):
         assert fast == slow, path
         compared += 1
     assert compared >= 10
+
+
+def _same_as_the_standard_library(data: bytes) -> bool | None:
+    """None when quick_parse leaves ``data`` to the feed parser; else whether both parses agree."""
+    quick = plain.quick_parse(data)
+    if quick is None:
+        return None
+    full = email.message_from_bytes(data)
+    return (list(quick.raw_items()) == list(full.raw_items()) and quick.get_payload() == full.get_payload()
+            and quick.defects == full.defects == [] and not full.is_multipart()
+            and plain.plain_reading(quick) == plain.plain_reading(full))
+
+
+def test_quick_parse_is_the_standard_library_parse_or_stands_aside() -> None:
+    plain_text = plain.quick_parse(PLAIN)
+    assert plain_text is not None and plain_text["Subject"] == "Re: weekly\n build report"
+    assert _same_as_the_standard_library(PLAIN)
+    assert _same_as_the_standard_library(PLAIN.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    stands_aside = {
+        "bare CR": PLAIN.replace(b"weekly\n", b"weekly\r"),
+        "8-bit": NOT_PLAIN["8-bit body"],
+        "multipart": NOT_PLAIN["multipart"],
+        "no blank line": PLAIN.split(b"\n\n")[0],
+        "a line that is no header": PLAIN.replace(b"Subject:", b"Subject line without colon\nSubject:"),
+        "continuation first": b" folded\n" + PLAIN,
+        "form feed in a header": PLAIN.replace(b"Re: weekly", b"Re:\x0cweekly"),
+        "message/rfc822": PLAIN.replace(b"\n\nOn Tue", b"\nContent-Type: message/rfc822\n\nOn Tue"),
+    }
+    for name, data in stands_aside.items():
+        assert plain.quick_parse(data) is None, name
+        assert plain.read_plain(data)[0] is not None, name
+
+
+def test_quick_parse_agrees_on_every_real_message(corpora: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    folders = [root / "samples", root / "tests" / "data", corpora]
+    agreed = 0
+    for path in (p for folder in folders for p in folder.rglob("*") if p.is_file() and p.suffix in (".eml", "")):
+        verdict = _same_as_the_standard_library(path.read_bytes())
+        assert verdict is not False, path
+        agreed += bool(verdict)
+    assert agreed >= 2000
