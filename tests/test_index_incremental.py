@@ -82,6 +82,8 @@ def canonical_dump(db: Path) -> dict[str, list[tuple]]:
             "problems": rows("SELECT path, locator, reason, file_id IS NULL FROM problems ORDER BY 1, 2, 3"),
             "files": rows("SELECT path, size, mtime_ns, sha256, kind, messages, problems FROM files ORDER BY path"),
             "meta": rows("SELECT key, value FROM meta ORDER BY key"),
+            # a bulk load builds its secondary indexes at the end: every index is there all the same
+            "indexes": rows("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' ORDER BY name"),
         }
     finally:
         conn.close()
@@ -414,6 +416,53 @@ def test_the_same_inputs_read_in_parallel_or_not_give_the_same_index(tmp_path: P
     conn.close()
     # each message shows the copy in the first file holding it: 000.eml, 001.eml ... 008.eml
     assert shown == [(f"copy{k}@agency.gov", f"watcher{k}@agency.gov" if k % 3 == 0 else None) for k in range(9)]
+
+
+def test_a_bulk_load_into_a_new_index_equals_one_file_at_a_time(tmp_path: Path) -> None:
+    """A new index given many files builds its secondary indexes once the rows are in; the
+    index is the one a run of a few files, then the rest, makes (which grows them row by row)."""
+    from foiatool.index.store import SECONDARY_INDEXES
+    from foiatool.refresh.ingest import BULK_LOAD_FILES
+
+    root = tmp_path / "bulk"
+    root.mkdir()
+    for i in range(BULK_LOAD_FILES + 20):
+        refs = (f"m{i - 1}@agency.gov",) if i % 4 else ()
+        (root / f"{i:05d}.eml").write_bytes(eml(f"m{i}@agency.gov", [ANN, BOB, CY][i % 3], ANN, f"Topic {i // 4}",
+                                                1 + i % 28, f"Note {i}.", reply_to=refs[0] if refs else None, refs=refs))
+    bulk = tmp_path / "bulk.sqlite"
+    assert index(root, bulk) == (BULK_LOAD_FILES + 20, 0, 0)
+    held = tmp_path / "held"
+    held.mkdir()
+    later = sorted(root.iterdir())[10:]
+    for path in later:
+        path.rename(held / path.name)
+    stepwise = tmp_path / "stepwise.sqlite"
+    assert index(root, stepwise) == (10, 0, 0)
+    for path in later:
+        (held / path.name).rename(path)
+    assert index(root, stepwise) == (BULK_LOAD_FILES + 10, 10, 0)
+    assert len(SECONDARY_INDEXES) >= 10
+    assert_same_index(bulk, stepwise)
+    assert len(canonical_dump(bulk)["threads"]) > 200
+
+
+def test_an_interrupted_bulk_load_gets_its_indexes_back(tmp_path: Path) -> None:
+    from foiatool.index import store
+
+    root = tmp_path / "dump"
+    root.mkdir()
+    (root / "a.eml").write_bytes(eml("a@agency.gov", ANN, BOB, "Memo", 3, "Body."))
+    db = tmp_path / "x.sqlite"
+    index(root, db)
+    want = canonical_dump(db)["indexes"]
+    conn = sqlite3.connect(db)
+    with conn:
+        store.drop_secondary_indexes(conn)  # where a bulk load killed mid-way leaves the index
+    conn.close()
+    assert canonical_dump(db)["indexes"] != want
+    assert index(root, db) == (0, 1, 0)
+    assert canonical_dump(db)["indexes"] == want
 
 
 def test_non_utf8_file_names_are_indexed_and_kept_track_of(tmp_path: Path) -> None:

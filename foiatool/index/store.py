@@ -233,6 +233,23 @@ class PreparedRows:
     redactions: list[tuple]
 
 
+# The secondary indexes (lookups, not constraints). A bulk load into an empty index writes its
+# rows without them and then builds each one whole, by a sort, instead of growing every B-tree
+# one row at a time.
+SECONDARY_INDEXES = tuple(re.findall(r"CREATE INDEX IF NOT EXISTS \w+ ON [^;]+", SCHEMA))
+
+
+def drop_secondary_indexes(conn: sqlite3.Connection) -> None:
+    for sql in SECONDARY_INDEXES:
+        conn.execute(f"DROP INDEX IF EXISTS {sql.split()[5]}")
+
+
+def ensure_secondary_indexes(conn: sqlite3.Connection) -> None:
+    """Build whichever secondary index is missing (after a bulk load, or one a kill interrupted)."""
+    for sql in SECONDARY_INDEXES:
+        conn.execute(sql)
+
+
 def connect(path: str | os.PathLike[str], *, readonly: bool = False) -> sqlite3.Connection:
     """Open the index; WAL mode so readers never block the writer and a kill leaves it whole."""
     p = Path(path)

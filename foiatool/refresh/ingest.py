@@ -36,6 +36,9 @@ HASH_CHUNK = 1024 * 1024
 COMMIT_SECONDS = 1.0
 # Files the writer stores together (see storing.store_files): fewer statements per message.
 STORE_BATCH = 64
+# A new index given at least this many files is bulk-loaded: its secondary indexes are built
+# once the rows are in (store.ensure_secondary_indexes), not grown row by row.
+BULK_LOAD_FILES = 1000
 # Files up to this size are read once, for their hash and their messages together.
 KEEP_BYTES = 8 * 1024 * 1024
 READER_DIED = "the reader process died while reading this file (a crash, or out of memory); nothing from it is indexed"
@@ -284,6 +287,8 @@ def refresh(
     with store.writer_lock(db_path, on_wait=on_wait):
         conn = store.connect(db_path)
         try:
+            with conn:
+                store.ensure_secondary_indexes(conn)  # a bulk load that was interrupted left them out
             known = {r["path"]: (r["id"], r["size"], r["mtime_ns"], r["sha256"]) for r in conn.execute("SELECT id, path, size, mtime_ns, sha256 FROM files")}
             # With --ocr, PDFs that were indexed without a text layer are read again.
             needs_ocr = {r[0] for r in conn.execute("SELECT DISTINCT path FROM problems WHERE reason LIKE '%no text layer%' OR reason LIKE '%OCR needs%'")} if ocr else set()
@@ -361,6 +366,9 @@ def refresh(
                 report.removed = len(removed)
                 if changed:
                     store.set_meta(conn, "derived", "0")
+                bulk = not known and len(todo) >= BULK_LOAD_FILES
+                if bulk:
+                    store.drop_secondary_indexes(conn)
 
             deferred: list[FileResult] = []
             if todo:
@@ -413,6 +421,7 @@ def refresh(
                     _read_scanned(conn, deferred, hints, stats, mtimes, report, executor or LocalPool(jobs or os.cpu_count() or 1, _OCR_PRELOAD), progress)
                 with conn:
                     store.sync_fts(conn)
+                    store.ensure_secondary_indexes(conn)
 
             if store.get_meta(conn, "derived") != "1":
                 derive(conn, progress)
