@@ -5,7 +5,10 @@ import gc
 import json
 import sqlite3
 from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from ..index import store
 from ..mail.dates import from_iso, iso
@@ -141,33 +144,60 @@ def _participant_key(a: Address | None) -> str | None:
     return a.email or a.name.lower()
 
 
-def derive_threads(conn: sqlite3.Connection) -> None:
+@dataclass(slots=True)
+class BuiltThreads:
+    """The threader's result over the whole index, with what writing it needs of each message:
+    its trusted date (for reply latency) and its addresses (for participant counts)."""
+
+    result: Any
+    dates: dict[str, datetime | None]
+    addresses_of: dict[str, tuple[Address | None, ...]]
+
+
+def build_threads_of(conn: sqlite3.Connection) -> BuiltThreads:
+    """Thread every message in the index; reads only, so it may run on a connection of its own
+    while the writer's connection does other work (see refresh.ingest)."""
+    with _no_cyclic_collection():
+        from .threads import build_threads
+
+        # Inputs stream through the threader, which keeps only what linking needs; of each
+        # message only its trusted date and its addresses are kept here.
+        dates: dict[str, datetime | None] = {}
+        addresses_of: dict[str, tuple[Address | None, ...]] = {}
+
+        def inputs():
+            for m in load_thread_inputs(conn):
+                dates[m.id] = m.date if m.date_status == "ok" else None
+                addresses_of[m.id] = (m.sender, *m.to, *m.cc)
+                yield m
+
+        return BuiltThreads(build_threads(inputs()), dates, addresses_of)
+
+
+@contextmanager
+def _no_cyclic_collection():
     # Nothing made here forms reference cycles, and the threader's working set is large: the
     # cyclic collector would walk all of it again and again while the results are written.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _derive_threads(conn)
+        yield
     finally:
         if collecting:
             gc.enable()
 
 
-def _derive_threads(conn: sqlite3.Connection) -> None:
-    from .threads import build_threads
+def derive_threads(conn: sqlite3.Connection, built: BuiltThreads | None = None) -> None:
+    """Thread the index (or take ``built``, made by build_threads_of over the same messages) and
+    write threads, recovered messages, reply edges, placeholders and each message's thread."""
+    if built is None:
+        built = build_threads_of(conn)
+    with _no_cyclic_collection():
+        _write_threads(conn, built)
 
-    # Inputs stream through the threader, which keeps only what linking needs; of each
-    # message only its trusted date (for reply latency) and its addresses are kept here.
-    dates: dict[str, datetime | None] = {}
-    addresses_of: dict[str, tuple[Address | None, ...]] = {}
 
-    def inputs():
-        for m in load_thread_inputs(conn):
-            dates[m.id] = m.date if m.date_status == "ok" else None
-            addresses_of[m.id] = (m.sender, *m.to, *m.cc)
-            yield m
-
-    result = build_threads(inputs())
+def _write_threads(conn: sqlite3.Connection, built: BuiltThreads) -> None:
+    result, dates, addresses_of = built.result, built.dates, built.addresses_of
     all_ids = [*dates, *(m.id for m in result.recovered)]
 
     old_recovered = [r[0] for r in conn.execute("SELECT id FROM messages WHERE recovered = 1")]

@@ -8,12 +8,13 @@ import multiprocessing
 import os
 import sqlite3
 import stat
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..index import store
 from ..model import Document, Message, Problem
@@ -23,8 +24,10 @@ from .report import IndexReport
 from .storing import store_failure, store_file, store_files
 
 _OCR_PRELOAD = ["foiatool.sources.printed.ocr"]
-# What every parse worker imports: loaded once by the fork server, inherited by each worker.
-_PARSE_PRELOAD = ["foiatool.refresh.ingest", "foiatool.sources", "foiatool.mail.quoting", "foiatool.mail.marks.redactions"]
+# What every parse worker imports: loaded once by the fork server, inherited by each worker
+# (dateutil reads the loose dates of printed mail and quoted history).
+_PARSE_PRELOAD = ["foiatool.refresh.ingest", "foiatool.sources", "foiatool.mail.quoting", "foiatool.mail.marks.redactions",
+                  "dateutil.parser", "dateutil.tz"]
 
 # Below this many files to parse, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 48
@@ -371,6 +374,7 @@ def refresh(
                     store.drop_secondary_indexes(conn)
 
             deferred: list[FileResult] = []
+            built = None
             if todo:
                 progress.start(len(todo), "Reading")
                 # Enough files are parsed in batches on the executor: a local pool of processes,
@@ -419,12 +423,17 @@ def refresh(
                 if deferred:
                     hints = {p: h for p, h, _ in todo}
                     _read_scanned(conn, deferred, hints, stats, mtimes, report, executor or LocalPool(jobs or os.cpu_count() or 1, _OCR_PRELOAD), progress)
+                # The full-text rows and the secondary indexes are SQLite's own work on this
+                # connection, which lets go of the GIL: the threader reads the committed
+                # messages on a connection of its own and threads them meanwhile.
+                threads = _Meanwhile(_threads_of, db_path) if store.get_meta(conn, "derived") != "1" else None
                 with conn:
                     store.sync_fts(conn)
                     store.ensure_secondary_indexes(conn)
+                built = threads.result() if threads is not None else None
 
             if store.get_meta(conn, "derived") != "1":
-                derive(conn, progress)
+                derive(conn, progress, built)
                 report.derived = True
             report.messages = conn.execute("SELECT count(*) FROM messages WHERE recovered=0").fetchone()[0]
             report.problems = conn.execute("SELECT count(*) FROM problems").fetchone()[0]
@@ -499,11 +508,49 @@ def _import_derive_meanwhile() -> None:
     threading.Thread(target=load, name="foiatool-imports", daemon=True).start()
 
 
-def derive(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
+def derive(conn: sqlite3.Connection, progress: Progress | None = None, threads=None) -> None:
     """Recompute what depends on the whole corpus: threads, recovered messages, people."""
     from .derive import derive_all
 
-    derive_all(conn, progress=progress)
+    derive_all(conn, progress=progress, threads=threads)
+
+
+def _threads_of(db_path: str | os.PathLike[str]):
+    """steps.build_threads_of over the index as committed, in one read transaction of its own."""
+    from ..derive.steps import build_threads_of
+
+    reader = store.connect(db_path, readonly=True)
+    try:
+        reader.execute("BEGIN")  # one snapshot for every query the threader's inputs make
+        return build_threads_of(reader)
+    finally:
+        reader.close()
+
+
+class _Meanwhile:
+    """``fn(*args)`` on a thread of its own; result() waits for it and raises what it raised.
+
+    A daemon thread: when the main thread fails or is interrupted meanwhile, it does not wait
+    for this work, and the process does not wait for it at exit either.
+    """
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn, args), name=getattr(fn, "__name__", "meanwhile"), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn: Callable[..., Any], args: tuple) -> None:
+        try:
+            self._value = fn(*args)
+        except BaseException as exc:  # handed to the caller of result()
+            self._error = exc
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 __all__ = ["refresh", "IndexReport", "Progress", "parse_file", "enrich", "asdict", "Path"]
