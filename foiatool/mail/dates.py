@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import difflib
 import email.utils
+import functools
 import re
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-
-from dateutil import parser as _du_parser
-from dateutil.tz import tzoffset
+from typing import Any
 
 from ..model import DateStatus
 
@@ -22,7 +21,16 @@ TZ_ABBREVIATIONS: dict[str, int] = {
     "AKST": -9 * _H, "AKDT": -8 * _H, "HST": -10 * _H,
     "BST": 1 * _H, "CET": 1 * _H, "CEST": 2 * _H, "IST": 1 * _H,
 }
-_TZINFOS = {k: tzoffset(k, v) for k, v in TZ_ABBREVIATIONS.items()}
+
+
+@functools.cache
+def _dateutil_parser() -> tuple[Any, Any, dict[str, Any]]:
+    """dateutil's parser module, its parserinfo and our zones: loaded on the first loose date
+    (machine-written mail and the listings never need it)."""
+    from dateutil import parser
+    from dateutil.tz import tzoffset
+
+    return parser, parser.parserinfo(), {k: tzoffset(k, v) for k, v in TZ_ABBREVIATIONS.items()}
 
 # Dates outside this span are corrupt (year 0, 9999) rather than real mail.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -137,11 +145,9 @@ def _month_like(word: str) -> str | None:
     return close[0] if len(close) == 1 else None
 
 
-_PARSER_INFO = _du_parser.parserinfo()
-
-
 def _has_month(text: str) -> bool:
-    return any(_PARSER_INFO.month(word) is not None for word in _WORD.findall(text))
+    info = _dateutil_parser()[1]
+    return any(info.month(word) is not None for word in _WORD.findall(text))
 
 
 def _ocr_repaired(text: str) -> str:
@@ -167,7 +173,8 @@ def _dateutil(cleaned: str, default: datetime) -> datetime:
     with warnings.catch_warnings():
         # Unknown zone names ("tzname F/US") are handled by the caller as a missing zone.
         warnings.simplefilter("ignore")
-        return _du_parser.parse(cleaned, tzinfos=_TZINFOS, fuzzy=True, default=default)
+        parser, _, zones = _dateutil_parser()
+        return parser.parse(cleaned, tzinfos=zones, fuzzy=True, default=default)
 
 
 def _read_fields(raw: str) -> tuple[datetime | None, bool]:
@@ -182,9 +189,7 @@ def _read_fields(raw: str) -> tuple[datetime | None, bool]:
     try:
         first = _dateutil(cleaned, _DEFAULT_A)
         second = _dateutil(cleaned, _DEFAULT_B)
-    except (ValueError, OverflowError, TypeError, _du_parser.ParserError):
-        return None, False
-    except Exception:  # dateutil raises odd things on hostile input; a bad date is never fatal
+    except Exception:  # ValueError, OverflowError, dateutil's ParserError and odd things on hostile input: a bad date is never fatal
         return None, False
     if first.month != second.month or first.day != second.day:
         return None, False
