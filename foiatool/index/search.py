@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 
 from ..errors import UsageError
 from ..model import Address
@@ -116,16 +117,26 @@ def _translate(query: str) -> tuple[str, set[str | None]]:
 
 # Marks around a hit in a snippet: rare in mail, visible in every output format, easy to strip.
 HIT_OPEN, HIT_CLOSE = "«", "»"
+SNIPPET_WORDS = 12
+# Columns short enough to be highlighted whole and cut here: FTS5's highlight() costs about
+# half of snippet(), which weighs every window of the column for the one with most hits.
+_SHORT_COLUMNS = frozenset({"subject", "sender", "recipients"})
 
 
-def _hits_sql(query: str, filters: Filters | None, limit: int | None, extra: str = "", join: str = "") -> tuple[str, list]:
+def _hits_sql(query: str, filters: Filters | None, limit: int | None, extra: str = "",
+              join: str = "") -> tuple[str, list, Callable[[str | None], str]]:
+    """The SQL of a search, its parameters, and what makes each hit's text a snippet."""
     fts, searched = _translate(query)
     # A query whose every word is held to one column (subject:weekly) takes its snippet from
     # that column; FTS5 need not weigh every column of every hit to find the best one.
     only = next(iter(searched)) if len(searched) == 1 else None
     column = FTS_COLUMNS.index(only) if only else -1
-    sql = (f"SELECT f.id, snippet(messages_fts, {column}, '{HIT_OPEN}', '{HIT_CLOSE}', '…', 12){extra} "
-           f"FROM messages_fts f{join} WHERE messages_fts MATCH ?")
+    cut: Callable[[str | None], str]
+    if only in _SHORT_COLUMNS:
+        hit, cut = f"highlight(messages_fts, {column}, '{HIT_OPEN}', '{HIT_CLOSE}')", snippet_of_highlight
+    else:
+        hit, cut = f"snippet(messages_fts, {column}, '{HIT_OPEN}', '{HIT_CLOSE}', '…', {SNIPPET_WORDS})", one_line
+    sql = f"SELECT f.id, {hit}{extra} FROM messages_fts f{join} WHERE messages_fts MATCH ?"
     params: list = [fts]
     if filters is not None and not filters.empty():
         where, where_params = message_where(filters)
@@ -135,7 +146,26 @@ def _hits_sql(query: str, filters: Filters | None, limit: int | None, extra: str
     if limit:
         sql += " LIMIT ?"
         params.append(limit)
-    return sql, params
+    return sql, params, cut
+
+
+def one_line(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def snippet_of_highlight(hit: str | None) -> str:
+    """A highlighted column on one line: at most SNIPPET_WORDS words around its first hit, … where cut."""
+    words = (hit or "").split()
+    if len(words) <= SNIPPET_WORDS:
+        return " ".join(words)
+    first = next((i for i, word in enumerate(words) if HIT_OPEN in word), 0)
+    start = max(0, min(first - 2, len(words) - SNIPPET_WORDS))
+    end = start + SNIPPET_WORDS
+    # never cut inside a hit: a phrase marked over several words keeps its closing mark
+    while end < len(words) and words[start:end].count(HIT_OPEN) > sum(w.count(HIT_CLOSE) for w in words[start:end]):
+        end += 1
+    text = " ".join(words[start:end])
+    return ("…" if start > 0 else "") + text + ("…" if end < len(words) else "")
 
 
 def _run(conn: sqlite3.Connection, query: str, sql: str, params: list) -> list:
@@ -153,8 +183,8 @@ def search_hits(conn: sqlite3.Connection, query: str, limit: int | None = None,
     The snippet is up to 12 words from the column that matched best, the hits between « and »,
     … where text was cut; ``filters`` narrow the messages as in the listings.
     """
-    sql, params = _hits_sql(query, filters, limit)
-    return [(r[0], " ".join((r[1] or "").split())) for r in _run(conn, query, sql, params)]
+    sql, params, cut = _hits_sql(query, filters, limit)
+    return [(r[0], cut(r[1])) for r in _run(conn, query, sql, params)]
 
 
 # What search_briefs gives for each hit: the message's own columns, its sender as a label, the snippet.
@@ -168,18 +198,20 @@ def search_briefs(conn: sqlite3.Connection, query: str, limit: int | None = None
     For listings that show no more than these keys: reading whole records (recipients,
     sources, attachments) is most of the time of a search with thousands of hits.
     """
-    sql, params = _hits_sql(
+    sql, params, cut = _hits_sql(
         query, filters, limit,
         extra=", m.message_id, m.date, m.date_status, m.subject, m.thread_id, m.from_name, m.from_email, m.from_redacted",
         join=" JOIN messages m ON m.rowid = f.rowid",  # a full-text row shares its message's rowid
     )
-    return [
-        {"id": mid, "message_id": message_id, "date": date, "date_status": status, "subject": subject,
-         "thread": thread, "from_label": Address(name, email, redacted).label(),
-         "snippet": " ".join((snippet or "").split())}
-        for mid, snippet, message_id, date, status, subject, thread, name, email, redacted
-        in _run(conn, query, sql, params)
-    ]
+    labels: dict[tuple, str] = {}  # a release has far fewer senders than hits
+    briefs = []
+    for mid, snippet, message_id, date, status, subject, thread, name, email, redacted in _run(conn, query, sql, params):
+        label = labels.get((name, email, redacted))
+        if label is None:
+            label = labels[name, email, redacted] = Address(name, email, redacted).label()
+        briefs.append({"id": mid, "message_id": message_id, "date": date, "date_status": status, "subject": subject,
+                       "thread": thread, "from_label": label, "snippet": cut(snippet)})
+    return briefs
 
 
 def search_ids(conn: sqlite3.Connection, query: str, limit: int | None = None, filters: Filters | None = None) -> list[str]:
