@@ -346,7 +346,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def db_text(text: str) -> str:
     """Text as the index stores it: bytes that were not UTF-8 (a Latin-1 file name, a raw
     tar member name) become ``\\xNN`` escapes instead of making SQLite refuse the row."""
-    if not _SURROGATE.search(text):
+    if text.isascii() or not _SURROGATE.search(text):  # isascii() reads a flag: no scan of the text
         return text
     return _SURROGATE.sub(_escape_surrogate, text)
 
