@@ -132,3 +132,30 @@ def test_a_subject_query_takes_its_snippet_from_the_subject(db: Path) -> None:
     assert rows
     for row in rows:
         assert row["snippet"].replace("«", "").replace("»", "").strip("…").strip() in row["subject"]
+
+
+def test_a_long_subject_is_cut_to_twelve_words_around_the_hit(tmp_path: Path) -> None:
+    words = [f"word{i}" for i in range(30)]
+    words[15] = "detainer"
+    mail = tmp_path / "mail"
+    mail.mkdir()
+    (mail / "long.eml").write_text(
+        "From: Ann Lee <ann.lee@agency.gov>\nTo: bob@agency.gov\nSubject: " + " ".join(words)
+        + "\nDate: Tue, 08 Mar 2011 09:00:00 -0500\nMessage-ID: <long@agency.gov>\n\nBody.\n", encoding="ascii")
+    db = tmp_path / "x.sqlite"
+    assert invoke("index", str(mail), "--db", str(db)).exit_code == 0
+    row, = json.loads(invoke("search", "subject:detainer", "--db", str(db), "-f", "json").stdout)
+    snippet = row["snippet"]
+    assert "«detainer»" in snippet and snippet.startswith("…") and snippet.endswith("…")
+    assert len(snippet.strip("…").split()) == 12
+    assert snippet.strip("…").replace("«detainer»", "detainer") in row["subject"]
+
+
+def test_a_phrase_hit_is_never_cut_in_half() -> None:
+    from foiatool.index.search import snippet_of_highlight
+
+    words = [f"w{i}" for i in range(30)]
+    words[12:15] = ["«weekly", "detainer", "statistics»"]
+    cut = snippet_of_highlight(" ".join(words))
+    assert "«weekly detainer statistics»" in cut
+    assert snippet_of_highlight("Re: «weekly»  report\n") == "Re: «weekly» report"

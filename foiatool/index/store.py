@@ -245,9 +245,24 @@ def drop_secondary_indexes(conn: sqlite3.Connection) -> None:
 
 
 def ensure_secondary_indexes(conn: sqlite3.Connection) -> None:
-    """Build whichever secondary index is missing (after a bulk load, or one a kill interrupted)."""
-    for sql in SECONDARY_INDEXES:
-        conn.execute(sql)
+    """Build whichever secondary index is missing (after a bulk load, or one a kill interrupted).
+
+    Outside a transaction, the sorts go to temporary files: in memory (temp_store=MEMORY) the
+    largest index's sort would add its size to the indexer's peak.
+    """
+    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    missing = [sql for sql in SECONDARY_INDEXES if sql.split()[5] not in present]
+    if not missing:
+        return
+    on_disk = not conn.in_transaction  # temp_store may change only outside one
+    if on_disk:
+        conn.execute("PRAGMA temp_store=FILE")
+    try:
+        for sql in missing:
+            conn.execute(sql)
+    finally:
+        if on_disk:
+            conn.execute("PRAGMA temp_store=MEMORY")
 
 
 def connect(path: str | os.PathLike[str], *, readonly: bool = False) -> sqlite3.Connection:

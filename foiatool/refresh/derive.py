@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..analysis.summary import cache_summary
 from ..derive import steps
@@ -22,13 +22,15 @@ STAGES = ("threads (load, build, write)", "print zones", "names in threads", "th
           "people and summary", "full-text rows")
 
 
-def derive_all(conn: sqlite3.Connection, aliases=(), progress=None, threads: steps.BuiltThreads | None = None) -> None:
+def derive_all(conn: sqlite3.Connection, aliases=(), progress=None,
+               threads: Callable[[], steps.BuiltThreads] | None = None) -> None:
     """Threads, recovered messages, print zones, names, thread figures, people and the cached
     summary, recomputed over the whole index in one transaction.
 
     ``progress`` (the indexer's Progress protocol) counts the steps: on a large release this
-    takes seconds, and a terminal shows what is being done. ``threads``, when given, is the
-    threader's result over the index as it now stands (steps.build_threads_of), made meanwhile.
+    takes seconds, and a terminal shows what is being done. ``threads``, when given, gives the
+    threader's result over the index as it now stands (steps.build_threads_of), made meanwhile;
+    it is held only while the threads are written.
     """
     if not aliases:
         # Aliases given once (people --aliases) stay with the index until replaced.
@@ -39,7 +41,7 @@ def derive_all(conn: sqlite3.Connection, aliases=(), progress=None, threads: ste
         cache_summary(c)  # the summary names people: computed again for the people just derived
 
     stages = (
-        lambda c: steps.derive_threads(c, threads),
+        lambda c: steps.derive_threads(c, threads() if threads is not None else None),
         steps.infer_print_zones,
         steps.resolve_names_in_threads,
         steps.thread_figures,

@@ -374,7 +374,7 @@ def refresh(
                     store.drop_secondary_indexes(conn)
 
             deferred: list[FileResult] = []
-            built = None
+            built: list = []  # the threader's result, made while the full-text rows are
             if todo:
                 progress.start(len(todo), "Reading")
                 # Enough files are parsed in batches on the executor: a local pool of processes,
@@ -423,17 +423,27 @@ def refresh(
                 if deferred:
                     hints = {p: h for p, h, _ in todo}
                     _read_scanned(conn, deferred, hints, stats, mtimes, report, executor or LocalPool(jobs or os.cpu_count() or 1, _OCR_PRELOAD), progress)
-                # The full-text rows and the secondary indexes are SQLite's own work on this
-                # connection, which lets go of the GIL: the threader reads the committed
-                # messages on a connection of its own and threads them meanwhile.
-                threads = _Meanwhile(_threads_of, db_path) if store.get_meta(conn, "derived") != "1" else None
-                with conn:
-                    store.sync_fts(conn)
-                    store.ensure_secondary_indexes(conn)
-                built = threads.result() if threads is not None else None
+                if store.get_meta(conn, "derived") != "1":
+                    # The full-text rows and the secondary indexes are SQLite's own work, which lets
+                    # go of the GIL: they are made on a thread, on a connection of their own, while
+                    # this thread threads the committed messages (so the threader's objects are made
+                    # where the derive step frees them, as when it threads the index itself).
+                    from ..derive.steps import build_threads_of
+
+                    rows = _Meanwhile(_full_text_and_indexes, db_path)
+                    conn.execute("BEGIN")  # one snapshot for every query the threader's inputs make
+                    try:
+                        built = [build_threads_of(conn)]
+                    finally:
+                        conn.execute("COMMIT")
+                    rows.result()
+                else:
+                    _full_text_and_indexes(db_path)
 
             if store.get_meta(conn, "derived") != "1":
-                derive(conn, progress, built)
+                # the derive step takes the threader's result when it needs it and lets go of it
+                # once the threads are written: it is the largest thing this process holds
+                derive(conn, progress, built.pop if built else None)
                 report.derived = True
             report.messages = conn.execute("SELECT count(*) FROM messages WHERE recovered=0").fetchone()[0]
             report.problems = conn.execute("SELECT count(*) FROM problems").fetchone()[0]
@@ -496,7 +506,6 @@ def _import_derive_meanwhile() -> None:
     """Import the derive step's modules on a thread while this process mostly waits for the
     parse workers, instead of after the last file; the derive step finds them loaded."""
     import importlib
-    import threading
 
     def load() -> None:
         for name in _DERIVE_MODULES:
@@ -508,23 +517,24 @@ def _import_derive_meanwhile() -> None:
     threading.Thread(target=load, name="foiatool-imports", daemon=True).start()
 
 
-def derive(conn: sqlite3.Connection, progress: Progress | None = None, threads=None) -> None:
+def derive(conn: sqlite3.Connection, progress: Progress | None = None, threads: Callable[[], Any] | None = None) -> None:
     """Recompute what depends on the whole corpus: threads, recovered messages, people."""
     from .derive import derive_all
 
     derive_all(conn, progress=progress, threads=threads)
 
 
-def _threads_of(db_path: str | os.PathLike[str]):
-    """steps.build_threads_of over the index as committed, in one read transaction of its own."""
-    from ..derive.steps import build_threads_of
-
-    reader = store.connect(db_path, readonly=True)
+def _full_text_and_indexes(db_path: str | os.PathLike[str]) -> None:
+    """The full-text rows of the messages just stored, then any missing secondary index, on a
+    connection of its own (so that it may run on a thread beside the threader)."""
+    writer = store.connect(db_path)
     try:
-        reader.execute("BEGIN")  # one snapshot for every query the threader's inputs make
-        return build_threads_of(reader)
+        writer.execute("PRAGMA cache_size=-16384")  # rows written once: a large cache only adds to the peak
+        with writer:
+            store.sync_fts(writer)
+        store.ensure_secondary_indexes(writer)  # each index its own statement, sorted on disk
     finally:
-        reader.close()
+        writer.close()
 
 
 class _Meanwhile:
@@ -547,10 +557,12 @@ class _Meanwhile:
             self._error = exc
 
     def result(self) -> Any:
+        """The value, handed over once: this object keeps no reference to it."""
         self._thread.join()
         if self._error is not None:
             raise self._error
-        return self._value
+        value, self._value = self._value, None
+        return value
 
 
 __all__ = ["refresh", "IndexReport", "Progress", "parse_file", "enrich", "asdict", "Path"]
