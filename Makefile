@@ -52,7 +52,7 @@ bench: $(STAMP) bench-deps
 	$(BIN)/python bench/run.py --out bench/out --sizes 10000,30000,100000 --shapes --cold-repeat 2 --markdown BENCHMARKS.md
 
 # Half a million generated messages, foiatool alone (notmuch would take an hour), cold index and
-# warm commands: about 6 GB of disk and 20 minutes with the generation; figures in bench/out/big/results.json.
+# warm commands: about 6 GB of disk and 15 minutes with the generation; figures in bench/out/big/results.json.
 bench-500k: $(STAMP) bench-deps
 	$(BIN)/python bench/run.py --out bench/out/big --sizes 500000 --skip-notmuch --quality-size 0 --cold-and-warm-only
 
