@@ -4,11 +4,11 @@ from __future__ import annotations
 import gc
 import json
 import sqlite3
+import threading
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from ..index import store
 from ..mail.dates import from_iso, iso
@@ -144,34 +144,62 @@ def _participant_key(a: Address | None) -> str | None:
     return a.email or a.name.lower()
 
 
-@dataclass(slots=True)
-class BuiltThreads:
-    """The threader's result over the whole index, with what writing it needs of each message:
-    its trusted date (for reply latency) and its addresses (for participant counts)."""
+def derive_threads(conn: sqlite3.Connection, alongside: Callable[[], None] | None = None) -> None:
+    """Thread the index and write threads, recovered messages, reply edges, placeholders and
+    each message's thread.
 
-    result: Any
-    dates: dict[str, datetime | None]
-    addresses_of: dict[str, tuple[Address | None, ...]]
-
-
-def build_threads_of(conn: sqlite3.Connection) -> BuiltThreads:
-    """Thread every message in the index; reads only, so it may run on a connection of its own
-    while the writer's connection does other work (see refresh.ingest)."""
+    ``alongside``, when given, runs on a thread of its own while the messages are read and
+    threaded, and is waited for before anything is written: work on another connection that
+    writes nothing the threader reads (the indexer makes the full-text rows and indexes there,
+    SQLite's own C code, which lets go of the GIL). ``conn`` must hold no write transaction.
+    """
+    wait = _start(alongside) if alongside is not None else None
     with _no_cyclic_collection():
-        from .threads import build_threads
+        built = _thread_messages(conn)
+        if wait is not None:
+            wait()
+        _write_threads(conn, *built)
 
-        # Inputs stream through the threader, which keeps only what linking needs; of each
-        # message only its trusted date and its addresses are kept here.
-        dates: dict[str, datetime | None] = {}
-        addresses_of: dict[str, tuple[Address | None, ...]] = {}
 
-        def inputs():
-            for m in load_thread_inputs(conn):
-                dates[m.id] = m.date if m.date_status == "ok" else None
-                addresses_of[m.id] = (m.sender, *m.to, *m.cc)
-                yield m
+def _start(work: Callable[[], None]) -> Callable[[], None]:
+    """``work`` on a daemon thread (an error or Ctrl-C here does not wait for it, nor does the
+    process at exit); the function returned waits for it and raises what it raised."""
+    errors: list[BaseException] = []
 
-        return BuiltThreads(build_threads(inputs()), dates, addresses_of)
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:  # raised again by wait()
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, name="alongside", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if errors:
+            raise errors[0]
+
+    return wait
+
+
+def _thread_messages(conn: sqlite3.Connection):
+    """The threader's result over the index, with each message's trusted date (for reply
+    latency) and its addresses (for participant counts)."""
+    from .threads import build_threads
+
+    # Inputs stream through the threader, which keeps only what linking needs; of each
+    # message only its trusted date and its addresses are kept here.
+    dates: dict[str, datetime | None] = {}
+    addresses_of: dict[str, tuple[Address | None, ...]] = {}
+
+    def inputs():
+        for m in load_thread_inputs(conn):
+            dates[m.id] = m.date if m.date_status == "ok" else None
+            addresses_of[m.id] = (m.sender, *m.to, *m.cc)
+            yield m
+
+    return build_threads(inputs()), dates, addresses_of
 
 
 @contextmanager
@@ -187,17 +215,8 @@ def _no_cyclic_collection():
             gc.enable()
 
 
-def derive_threads(conn: sqlite3.Connection, built: BuiltThreads | None = None) -> None:
-    """Thread the index (or take ``built``, made by build_threads_of over the same messages) and
-    write threads, recovered messages, reply edges, placeholders and each message's thread."""
-    if built is None:
-        built = build_threads_of(conn)
-    with _no_cyclic_collection():
-        _write_threads(conn, built)
-
-
-def _write_threads(conn: sqlite3.Connection, built: BuiltThreads) -> None:
-    result, dates, addresses_of = built.result, built.dates, built.addresses_of
+def _write_threads(conn: sqlite3.Connection, result, dates: dict[str, datetime | None],
+                   addresses_of: dict[str, tuple[Address | None, ...]]) -> None:
     all_ids = [*dates, *(m.id for m in result.recovered)]
 
     old_recovered = [r[0] for r in conn.execute("SELECT id FROM messages WHERE recovered = 1")]

@@ -22,15 +22,13 @@ STAGES = ("threads (load, build, write)", "print zones", "names in threads", "th
           "people and summary", "full-text rows")
 
 
-def derive_all(conn: sqlite3.Connection, aliases=(), progress=None,
-               threads: Callable[[], steps.BuiltThreads] | None = None) -> None:
+def derive_all(conn: sqlite3.Connection, aliases=(), progress=None, alongside: Callable[[], None] | None = None) -> None:
     """Threads, recovered messages, print zones, names, thread figures, people and the cached
     summary, recomputed over the whole index in one transaction.
 
     ``progress`` (the indexer's Progress protocol) counts the steps: on a large release this
-    takes seconds, and a terminal shows what is being done. ``threads``, when given, gives the
-    threader's result over the index as it now stands (steps.build_threads_of), made meanwhile;
-    it is held only while the threads are written.
+    takes seconds, and a terminal shows what is being done. ``alongside`` runs on a thread
+    while the messages are threaded (see steps.derive_threads).
     """
     if not aliases:
         # Aliases given once (people --aliases) stay with the index until replaced.
@@ -41,7 +39,7 @@ def derive_all(conn: sqlite3.Connection, aliases=(), progress=None,
         cache_summary(c)  # the summary names people: computed again for the people just derived
 
     stages = (
-        lambda c: steps.derive_threads(c, threads() if threads is not None else None),
+        lambda c: steps.derive_threads(c, alongside),
         steps.infer_print_zones,
         steps.resolve_names_in_threads,
         steps.thread_figures,

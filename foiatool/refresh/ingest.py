@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from ..index import store
 from ..model import Document, Message, Problem
@@ -374,7 +374,6 @@ def refresh(
                     store.drop_secondary_indexes(conn)
 
             deferred: list[FileResult] = []
-            built: list = []  # the threader's result, made while the full-text rows are
             if todo:
                 progress.start(len(todo), "Reading")
                 # Enough files are parsed in batches on the executor: a local pool of processes,
@@ -423,27 +422,11 @@ def refresh(
                 if deferred:
                     hints = {p: h for p, h, _ in todo}
                     _read_scanned(conn, deferred, hints, stats, mtimes, report, executor or LocalPool(jobs or os.cpu_count() or 1, _OCR_PRELOAD), progress)
-                if store.get_meta(conn, "derived") != "1":
-                    # The full-text rows and the secondary indexes are SQLite's own work, which lets
-                    # go of the GIL: they are made on a thread, on a connection of their own, while
-                    # this thread threads the committed messages (so the threader's objects are made
-                    # where the derive step frees them, as when it threads the index itself).
-                    from ..derive.steps import build_threads_of
-
-                    rows = _Meanwhile(_full_text_and_indexes, db_path)
-                    conn.execute("BEGIN")  # one snapshot for every query the threader's inputs make
-                    try:
-                        built = [build_threads_of(conn)]
-                    finally:
-                        conn.execute("COMMIT")
-                    rows.result()
-                else:
-                    _full_text_and_indexes(db_path)
 
             if store.get_meta(conn, "derived") != "1":
-                # the derive step takes the threader's result when it needs it and lets go of it
-                # once the threads are written: it is the largest thing this process holds
-                derive(conn, progress, built.pop if built else None)
+                # The full-text rows of what was read, and any secondary index a bulk load left
+                # out, are made on a connection of their own while the derive step threads.
+                derive(conn, progress, alongside=functools.partial(_full_text_and_indexes, db_path))
                 report.derived = True
             report.messages = conn.execute("SELECT count(*) FROM messages WHERE recovered=0").fetchone()[0]
             report.problems = conn.execute("SELECT count(*) FROM problems").fetchone()[0]
@@ -517,11 +500,11 @@ def _import_derive_meanwhile() -> None:
     threading.Thread(target=load, name="foiatool-imports", daemon=True).start()
 
 
-def derive(conn: sqlite3.Connection, progress: Progress | None = None, threads: Callable[[], Any] | None = None) -> None:
+def derive(conn: sqlite3.Connection, progress: Progress | None = None, alongside: Callable[[], None] | None = None) -> None:
     """Recompute what depends on the whole corpus: threads, recovered messages, people."""
     from .derive import derive_all
 
-    derive_all(conn, progress=progress, threads=threads)
+    derive_all(conn, progress=progress, alongside=alongside)
 
 
 def _full_text_and_indexes(db_path: str | os.PathLike[str]) -> None:
@@ -535,34 +518,6 @@ def _full_text_and_indexes(db_path: str | os.PathLike[str]) -> None:
         store.ensure_secondary_indexes(writer)  # each index its own statement, sorted on disk
     finally:
         writer.close()
-
-
-class _Meanwhile:
-    """``fn(*args)`` on a thread of its own; result() waits for it and raises what it raised.
-
-    A daemon thread: when the main thread fails or is interrupted meanwhile, it does not wait
-    for this work, and the process does not wait for it at exit either.
-    """
-
-    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
-        self._value: Any = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(fn, args), name=getattr(fn, "__name__", "meanwhile"), daemon=True)
-        self._thread.start()
-
-    def _run(self, fn: Callable[..., Any], args: tuple) -> None:
-        try:
-            self._value = fn(*args)
-        except BaseException as exc:  # handed to the caller of result()
-            self._error = exc
-
-    def result(self) -> Any:
-        """The value, handed over once: this object keeps no reference to it."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        value, self._value = self._value, None
-        return value
 
 
 __all__ = ["refresh", "IndexReport", "Progress", "parse_file", "enrich", "asdict", "Path"]
