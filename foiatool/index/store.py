@@ -236,12 +236,12 @@ class PreparedRows:
 # The secondary indexes (lookups, not constraints). A bulk load into an empty index writes its
 # rows without them and then builds each one whole, by a sort, instead of growing every B-tree
 # one row at a time.
-SECONDARY_INDEXES = tuple(re.findall(r"CREATE INDEX IF NOT EXISTS \w+ ON [^;]+", SCHEMA))
+SECONDARY_INDEXES = {name: sql for sql, name in re.findall(r"(CREATE INDEX IF NOT EXISTS (\w+) ON [^;]+)", SCHEMA)}
 
 
 def drop_secondary_indexes(conn: sqlite3.Connection) -> None:
-    for sql in SECONDARY_INDEXES:
-        conn.execute(f"DROP INDEX IF EXISTS {sql.split()[5]}")
+    for name in SECONDARY_INDEXES:
+        conn.execute(f"DROP INDEX IF EXISTS {name}")
 
 
 def ensure_secondary_indexes(conn: sqlite3.Connection) -> None:
@@ -251,7 +251,7 @@ def ensure_secondary_indexes(conn: sqlite3.Connection) -> None:
     largest index's sort would add its size to the indexer's peak.
     """
     present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    missing = [sql for sql in SECONDARY_INDEXES if sql.split()[5] not in present]
+    missing = [sql for name, sql in SECONDARY_INDEXES.items() if name not in present]
     if not missing:
         return
     on_disk = not conn.in_transaction  # temp_store may change only outside one
