@@ -162,7 +162,7 @@ def snippet_of_highlight(hit: str | None) -> str:
     start = max(0, min(first - 2, len(words) - SNIPPET_WORDS))
     end = start + SNIPPET_WORDS
     # never cut inside a hit: a phrase marked over several words keeps its closing mark
-    while end < len(words) and words[start:end].count(HIT_OPEN) > sum(w.count(HIT_CLOSE) for w in words[start:end]):
+    while end < len(words) and HIT_OPEN in " ".join(words[start:end]).rpartition(HIT_CLOSE)[2]:
         end += 1
     text = " ".join(words[start:end])
     return ("…" if start > 0 else "") + text + ("…" if end < len(words) else "")

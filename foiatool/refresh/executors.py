@@ -128,9 +128,8 @@ class LocalPool:
         todo = deque(range(len(items)))
         deaths = [0] * len(items)
         workers: list[_Worker] = []
-        running = 0
         try:
-            while todo or running:
+            while todo or any(worker.tasks for worker in workers):
                 # one task in hand for every worker first, then a second one queued behind it,
                 # so that no worker waits for this process to hand it the next
                 for depth in (1, 2):
@@ -140,7 +139,6 @@ class LocalPool:
                         if todo and len(worker.tasks) < depth:
                             index = todo.popleft()
                             worker.tasks.append(index)
-                            running += 1
                             try:
                                 worker.conn.send(items[index])
                             except OSError:
@@ -150,7 +148,6 @@ class LocalPool:
                     workers.remove(worker)
                     worker.close(timeout=1)
                     if worker.tasks:
-                        running -= len(worker.tasks)
                         killer = worker.tasks.popleft()
                         todo.extendleft(reversed(worker.tasks))  # only waiting: no blame
                         deaths[killer] += 1
@@ -160,7 +157,6 @@ class LocalPool:
                             todo.appendleft(killer)
                     continue
                 index = worker.tasks.popleft()
-                running -= 1
                 ok, value = reply
                 if not ok:
                     raise value
