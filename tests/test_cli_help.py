@@ -174,3 +174,27 @@ def test_readme_usage_examples_run_as_written(tmp_path: Path) -> None:
         assert b"Traceback" not in proc.stderr, line
         if line.startswith("foiatool") and "-o " not in line and "| " not in line.split("foiatool", 1)[0]:
             assert proc.stdout.strip() or "index" in line, f"{line} printed nothing"
+
+
+def test_readme_index_table_names_every_table_and_only_real_columns(db: Path) -> None:
+    """The README's "The index" table is what users write SQL from: every table of a real index
+    has a row, and every `name` a row lists is a column of that table (or its rowid)."""
+    import sqlite3
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The index", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| `(\w+)` \| (.*) \|$", section, re.MULTILINE))
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " AND name NOT GLOB '*_fts_*'")]
+        columns = {t: {r[1] for r in conn.execute(f'PRAGMA table_info("{t}")')} for t in tables}
+    finally:
+        conn.close()
+    assert sorted(rows) == sorted(tables)
+    # what a row may name besides its own columns: another table, the rowid, the id a rowid is, a meta key
+    elsewhere = {*tables, "rowid", "id", "schema_version"}
+    for table, text in rows.items():
+        named = set(re.findall(r"`(\w+)`", text))
+        assert named - columns[table] - elsewhere == set(), table
