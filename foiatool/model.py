@@ -1,7 +1,6 @@
 """The typed records every part of foiatool passes around: messages, addresses, sources, problems."""
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -153,5 +152,7 @@ def content_id(message: Message) -> str:
         normalise_text(message.subject).lower(),
         normalise_text(message.body),
     ]
+    import hashlib  # loaded when a message is first made, not by every listing
+
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
     return "m" + digest[:15]

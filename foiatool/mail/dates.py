@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import difflib
-import email.utils
 import functools
 import re
 import warnings
@@ -83,8 +82,10 @@ def parse_date(text: str | None, default_tz: tzinfo | None = None) -> tuple[date
         if year and len(year.group(1)) == 4 and not 1970 <= int(year.group(1)) < 2100:
             # The standard library reads "0000" or "0001" as 2000/2001; such a year is corrupt.
             return None, "missing"
+        from email.utils import parsedate_to_datetime  # loaded on the first RFC date: a listing needs none
+
         try:
-            parsed = email.utils.parsedate_to_datetime(raw)
+            parsed = parsedate_to_datetime(raw)
         except (TypeError, ValueError, IndexError, OverflowError):
             parsed = None
     if parsed is not None:
