@@ -323,11 +323,10 @@ def test_csv_defuses_formulas_and_removes_controls() -> None:
     assert by_id["m0"] == "clipboardgrab"
 
 
-def test_tsv_defuses_formulas_and_keeps_the_grid() -> None:
-    text = rendered("tsv", rows=HOSTILE_ROWS, columns=HOSTILE_COLUMNS)
+def _assert_tsv_defused(text: str, rows: int) -> None:
     assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
     lines = text.split("\n")
-    assert lines[-1] == "" and len(lines) == len(HOSTILE_ROWS) + 2
+    assert lines[-1] == "" and len(lines) == rows + 2
     for line in lines[1:-1]:
         cells = line.split("\t")
         assert len(cells) == 3
@@ -335,6 +334,22 @@ def test_tsv_defuses_formulas_and_keeps_the_grid() -> None:
             assert not cell.lstrip().startswith(FORMULA_START), cell
     assert "m3\t'=HYPERLINK(\"http://evil\",\"x\")\t" in text
     assert "m8\t' indented\t' indented\n" in text
+
+
+def test_tsv_defuses_formulas_and_keeps_the_grid() -> None:
+    _assert_tsv_defused(rendered("tsv", rows=HOSTILE_ROWS, columns=HOSTILE_COLUMNS), len(HOSTILE_ROWS))
+
+
+@pytest.mark.parametrize("at", [0, 1, 499, 500, 777, 1199])
+def test_tsv_of_a_list_is_written_in_chunks_with_the_same_care(at: int) -> None:
+    # rows already in a list go out in chunks, checked chunk by chunk: hostile rows anywhere
+    # among clean ones are defused, and the text equals rows arriving one at a time
+    clean = [{"id": f"c{n}", "subject": f"subject {n}", "sender": "Ann <ann@x.org>"} for n in range(1200)]
+    rows = [*clean[:at], *HOSTILE_ROWS, *clean[at:]]
+    out = io.StringIO()
+    assert render(rows, HOSTILE_COLUMNS, "tsv", out) == len(rows)
+    _assert_tsv_defused(out.getvalue(), len(rows))
+    assert out.getvalue() == rendered("tsv", rows=rows, columns=HOSTILE_COLUMNS)
 
 
 def _table_cells(markdown: str) -> list[list[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .escape import csv_safe
@@ -32,28 +33,42 @@ def _tsv_cell(text: str) -> str:
     return text
 
 
+_CELL_START = re.compile("\x00[=+\\-@ ]")  # a formula or space starting a cell, cells joined by NUL
+TSV_CHUNK = 500
+
+
 def write_tsv(rows: Iterable[Row], columns: Sequence[Column], out: TextIO, *, headers: bool) -> int:
     if headers:
         out.write("\t".join(_tsv_cell(column.header) for column in columns) + "\n")
     written = 0
     keys = [(c.key, c.kind) for c in columns]
-    for row in rows:
-        get = row.get
-        cells = []
-        for key, kind in keys:
-            # the common cells (text, a number, nothing) inline; anything else through cell_text
-            value = get(key)
-            if type(value) is str:
-                text = value
-            elif value is None:
-                text = ""
-            elif type(value) is int:
-                text = str(value)
-            else:
-                text = cell_text(value, human=False, kind=kind)
-            cells.append(_tsv_cell(text))
-        out.write("\t".join(cells) + "\n")
-        written += 1
+    # Rows already in a list are written in chunks; rows still being made, each as it comes.
+    size = TSV_CHUNK if isinstance(rows, Sequence) else 1
+    rows = iter(rows)
+    while chunk := list(islice(rows, size)):
+        table = []
+        for row in chunk:
+            get = row.get
+            cells = []
+            for key, kind in keys:
+                # the common cells (text, a number, nothing) inline; anything else through cell_text
+                value = get(key)
+                if type(value) is str:
+                    cells.append(value)
+                elif value is None:
+                    cells.append("")
+                elif type(value) is int:
+                    cells.append(str(value))
+                else:
+                    cells.append(cell_text(value, human=False, kind=kind))
+            table.append(cells)
+        # Most chunks need no care at all: two searches over the joined cells tell (a cell holding
+        # NUL is caught by the first), and only a chunk that needs it is escaped cell by cell.
+        every = list(chain.from_iterable(table))
+        if _NEEDS_CARE.search("".join(every)) or _CELL_START.search("\x00" + "\x00".join(every)):
+            table = [[_tsv_cell(text) for text in cells] for cells in table]
+        out.write("".join(["\t".join(cells) + "\n" for cells in table]))
+        written += len(chunk)
     return written
 
 
