@@ -632,7 +632,7 @@ def _plain_line(lines: list[str], index: int) -> bool:
     line = lines[index]
     if not line.strip():
         return True
-    if ">" in line or ":" in line or "：" in line or len(line) <= 40:
+    if ">" in line or ":" in line or "：" in line or (len(line) <= 40 and _SNIP_RE.match(line)):
         return False
     return (line.lstrip()[:1] not in _RULE_CHARS
             and not _ends_with_colon(lines, index + 1) and not _ends_with_colon(lines, index + 2))
