@@ -154,7 +154,7 @@ def derive_threads(conn: sqlite3.Connection, alongside: Callable[[], None] | Non
     SQLite's own C code, which lets go of the GIL). ``conn`` must hold no write transaction.
     """
     wait = _start(alongside) if alongside is not None else None
-    with _no_cyclic_collection():
+    with no_cyclic_collection():
         built = _thread_messages(conn)
         if wait is not None:
             wait()
@@ -203,9 +203,13 @@ def _thread_messages(conn: sqlite3.Connection):
 
 
 @contextmanager
-def _no_cyclic_collection():
-    # Nothing made here forms reference cycles, and the threader's working set is large: the
-    # cyclic collector would walk all of it again and again while the results are written.
+def no_cyclic_collection():
+    """No cyclic garbage collection inside: for work over many objects that form no cycles.
+
+    The collector would walk every object alive again and again while new ones are made (the
+    threader's working set, the results a run has read); they are freed by reference counting
+    as before, and what little might form a cycle is collected once the block ends.
+    """
     collecting = gc.isenabled()
     gc.disable()
     try:

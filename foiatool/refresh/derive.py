@@ -50,7 +50,7 @@ def derive_all(conn: sqlite3.Connection, aliases=(), progress=None, alongside: C
     if progress is not None:
         progress.start(len(stages), "Threads, people, summary")
     try:
-        with conn:
+        with conn, steps.no_cyclic_collection():
             for step in stages:
                 step(conn)
                 if progress is not None:

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from ..derive.steps import no_cyclic_collection
 from ..index import store
 from ..model import Document, Message, Problem
 from ..sources.printed.ocr import PageTask
@@ -388,23 +389,26 @@ def refresh(
                 waiting: list[FileResult] = []
                 conn.execute("BEGIN")
                 try:
-                    for result in results:
-                        if result.page_tasks:
-                            deferred.append(result)
+                    # The results arrive as many small objects and are freed once stored; the
+                    # cyclic collector would walk the whole heap again and again meanwhile.
+                    with no_cyclic_collection():
+                        for result in results:
+                            if result.page_tasks:
+                                deferred.append(result)
+                                progress.advance(1)
+                                continue
+                            report.parsed += 1
+                            waiting.append(result)
+                            if len(waiting) >= STORE_BATCH or result.documents:
+                                store_files(conn, waiting, stats, mtimes, report)
+                            # Commit about once a second: what a kill loses is read again next time,
+                            # and fewer commits keep the single writer ahead of the parsing workers.
+                            if time.monotonic() - last_commit >= COMMIT_SECONDS:
+                                store_files(conn, waiting, stats, mtimes, report)
+                                conn.execute("COMMIT")
+                                conn.execute("BEGIN")
+                                last_commit = time.monotonic()
                             progress.advance(1)
-                            continue
-                        report.parsed += 1
-                        waiting.append(result)
-                        if len(waiting) >= STORE_BATCH or result.documents:
-                            store_files(conn, waiting, stats, mtimes, report)
-                        # Commit about once a second: what a kill loses is read again next time,
-                        # and fewer commits keep the single writer ahead of the parsing workers.
-                        if time.monotonic() - last_commit >= COMMIT_SECONDS:
-                            store_files(conn, waiting, stats, mtimes, report)
-                            conn.execute("COMMIT")
-                            conn.execute("BEGIN")
-                            last_commit = time.monotonic()
-                        progress.advance(1)
                     store_files(conn, waiting, stats, mtimes, report)
                     conn.execute("COMMIT")
                 except BaseException:
