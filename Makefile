@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 APT    := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
-.PHONY: demo test lint install bench bench-500k fuzz ocr-deps bench-deps pdf-deps clean
+.PHONY: demo test lint install bytecode bench bench-500k fuzz ocr-deps bench-deps pdf-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,cluster]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) bytecode
+
+# The package's bytecode, as pip writes it when it installs a package: an editable install
+# writes none, and where PYTHONDONTWRITEBYTECODE is set every command would compile the
+# changed sources again at start-up. Only what changed is compiled.
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q foiatool
 
 # The demo's output is the tool's own: pip's notices (version check, running as root, script
 # location) and the build backend's deprecation warnings are switched off for the install it
@@ -31,7 +37,7 @@ demo:
 	@echo
 	@$(BIN)/foiatool summary --db $(VENV)/samples.sqlite --format screen --top 3
 
-test: $(STAMP) ocr-deps lint
+test: $(STAMP) bytecode ocr-deps lint
 	$(BIN)/python -m pytest -n 2 -q
 
 # ruff (style, import order, likely bugs, old idioms) and mypy (types), as pyproject.toml configures them.
@@ -48,12 +54,12 @@ bench-deps:
 	@command -v notmuch >/dev/null || ($(APT) update -qq && $(APT) install -y -qq notmuch)
 	@command -v /usr/bin/time >/dev/null || ($(APT) update -qq && $(APT) install -y -qq time)
 
-bench: $(STAMP) bench-deps
+bench: $(STAMP) bytecode bench-deps
 	$(BIN)/python bench/run.py --out bench/out --sizes 10000,30000,100000 --shapes --cold-repeat 2 --markdown BENCHMARKS.md
 
 # Half a million generated messages, foiatool alone (notmuch would take an hour), cold index and
 # warm commands: about 6 GB of disk and 15 minutes with the generation; figures in bench/out/big/results.json.
-bench-500k: $(STAMP) bench-deps
+bench-500k: $(STAMP) bytecode bench-deps
 	$(BIN)/python bench/run.py --out bench/out/big --sizes 500000 --skip-notmuch --quality-size 0 --cold-and-warm-only
 
 # Optional system tools: OCR of scanned PDFs (tesseract), and poppler's pdftoppm to rasterise pages for it.
