@@ -82,6 +82,24 @@ def test_the_period_helpers_count_weeks_from_monday() -> None:
     assert next_period(date(2011, 12, 1), "month") == date(2012, 1, 1)
 
 
+@pytest.mark.parametrize("by", ["day", "week", "month", "year"])
+def test_periods_in_utc_read_from_the_text_equal_the_general_reading(sample_db: Path, by: str) -> None:
+    # In UTC a stored date's period is read once per day from its text; Etc/GMT is the same
+    # zone taken the general way, date by date
+    from zoneinfo import ZoneInfo
+
+    from foiatool.analysis.summary import compute_summary
+    from foiatool.analysis.timeline import activity
+    from foiatool.index.query import Filters
+    from foiatool.index.store import connect
+
+    conn = connect(sample_db)
+    gmt = ZoneInfo("Etc/GMT")
+    for filters in (Filters(), Filters(include_recovered=True)):
+        assert activity(conn, filters, by, UTC) == activity(conn, filters, by, gmt)
+    assert compute_summary(conn, UTC)["busiest_days"] == compute_summary(conn, gmt)["busiest_days"]
+
+
 @pytest.mark.parametrize(
     ("option", "value", "selects"),
     [

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from itertools import pairwise
 
 from ..index.query import Filters, message_where
-from ..mail.dates import from_iso, iso, to_zone
+from ..mail.dates import from_iso, is_utc, iso, to_zone
 
 PERIODS = ("day", "week", "month", "year")
 # The default period follows the span of the dates: the finest one that still gives a chart
@@ -36,6 +36,27 @@ def period_start(when: datetime, by: str, tz: tzinfo | None) -> date:
     if by == "year":
         return d.replace(month=1, day=1)
     return d.replace(day=1)
+
+
+def period_reader(by: str, tz: tzinfo | None) -> Callable[[str | None], date | None]:
+    """The period (see period_start) of a date as the index stores it, ISO text in UTC (None
+    for no date). In UTC a period follows from the day alone: each day's text is read once."""
+    if not is_utc(tz):
+        return lambda text: None if (when := from_iso(text)) is None else period_start(when, by, tz)
+    periods: dict[str, date] = {}
+
+    def read(text: str | None) -> date | None:
+        if not text:
+            return None
+        day = text[:10]
+        found = periods.get(day)
+        if found is None:
+            when = from_iso(text)
+            assert when is not None
+            found = periods[day] = period_start(when, by, tz)
+        return found
+
+    return read
 
 
 def next_period(d: date, by: str) -> date:
@@ -73,16 +94,16 @@ def activity(conn: sqlite3.Connection, filters: Filters, by: str = "month", tz: 
     senders: dict[date, set[str]] = defaultdict(set)
     threads: dict[date, set[str]] = defaultdict(set)
     undated = 0
+    period_of = period_reader(by, tz)
     for d, status, sender, thread in conn.execute(
         "SELECT m.date, m.date_status, coalesce(nullif(m.from_email, ''), lower(m.from_name)), m.thread_id"
         f" FROM messages m WHERE {where}",
         params,
     ):
-        when = from_iso(d)
-        if when is None:
+        key = period_of(d)
+        if key is None:
             undated += 1
             continue
-        key = period_start(when, by, tz)
         counts[key] += 1
         if status != "ok":
             guessed[key] += 1

@@ -294,6 +294,13 @@ def to_zone(value: datetime | None, zone: tzinfo | None) -> datetime | None:
     return value.astimezone(zone) if zone is not None else value.astimezone()
 
 
+def is_utc(tz: tzinfo | None) -> bool:
+    """Whether ``tz`` is UTC itself (None, the machine's local zone, is not)."""
+    if tz is None:
+        return False
+    return tz is UTC or tz.tzname(None) == "UTC" or type(tz).__name__ == "tzutc"
+
+
 def iso(value: datetime | None) -> str | None:
     """The stable machine form: ISO 8601 in UTC with a 'Z'."""
     if value is None:
@@ -308,4 +315,4 @@ def from_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text)
 
 
-__all__ = ["DateReading", "read_date", "refusal", "parse_date", "to_zone", "iso", "from_iso", "TZ_ABBREVIATIONS", "timedelta"]
+__all__ = ["DateReading", "read_date", "refusal", "parse_date", "to_zone", "is_utc", "iso", "from_iso", "TZ_ABBREVIATIONS", "timedelta"]
