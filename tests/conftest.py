@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -37,6 +38,16 @@ def corpora() -> Path:
 def clinton() -> Path:
     """``clinton-august/``: 4,366 OCR text documents of the State Department's Clinton release."""
     return need_corpus(_corpora_dir() / "clinton-august")
+
+
+@pytest.fixture(scope="session")
+def ham_db(corpora: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``spamassassin-ham`` (2,405 real messages) indexed by ``foiatool index``, once per test process."""
+    db = tmp_path_factory.mktemp("ham") / "ham.db"
+    proc = subprocess.run([str(foiatool_exe()), "index", str(corpora / "spamassassin-ham"), "--db", str(db)],
+                          capture_output=True, check=False)
+    assert proc.returncode == 0, proc.stderr.decode()
+    return db
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from test_cli_commands import run_exe
 
 from foiatool.index.search import search_briefs
 from foiatool.index.store import SCHEMA
@@ -58,11 +57,8 @@ def test_the_edge_cases_hit_the_cases_they_stand_for(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def ham(corpora: Path, tmp_path_factory: pytest.TempPathFactory) -> sqlite3.Connection:
-    db = tmp_path_factory.mktemp("ham") / "ham.db"
-    proc = run_exe("index", str(corpora / "spamassassin-ham"), "--db", str(db))
-    assert proc.returncode == 0, proc.stderr.decode()
-    return sqlite3.connect(db)
+def ham(ham_db: Path) -> sqlite3.Connection:
+    return sqlite3.connect(ham_db)
 
 
 def _real_queries(conn: sqlite3.Connection) -> list[str]:

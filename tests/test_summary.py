@@ -198,3 +198,33 @@ def test_betweenness_breaks_ties_on_small_graphs_and_is_not_guessed_on_large_one
     ranked = network.central_people(graph, top=5)
     assert all(p["betweenness"] is None for p in ranked)
     assert [p["id"] for p in ranked].index("a") < [p["id"] for p in ranked].index("c")  # ties fall back to the id
+
+
+def _top_by_sql(conn, top: int) -> dict:
+    """The top lists as SQL gives them, straight from the tables: the summary must say the same."""
+    def people(roles: str) -> list[dict]:
+        return [{"id": r[0], "name": r[1], "org": r[2], "messages": r[3]} for r in conn.execute(
+            "SELECT p.id, p.name, p.org, count(DISTINCT a.message) AS n FROM addresses a JOIN people p ON p.id = a.person"
+            f" JOIN messages m ON m.id = a.message WHERE m.recovered = 0 AND m.duplicate_of IS NULL AND a.role IN ({roles})"
+            " GROUP BY p.id ORDER BY n DESC, p.id LIMIT ?", (top,))]
+    orgs = [{"org": r[0], "label": r[1], "parent": r[2], "parent_label": r[3], "people": r[4], "messages": r[5]}
+            for r in conn.execute(
+                "SELECT p.unit, max(p.unit_label), max(p.org), max(p.org_label), count(DISTINCT p.id),"
+                " count(DISTINCT a.message) AS n FROM addresses a JOIN people p ON p.id = a.person"
+                " JOIN messages m ON m.id = a.message WHERE m.recovered = 0 AND m.duplicate_of IS NULL"
+                " AND p.unit IS NOT NULL AND coalesce(p.org_kind, '') != 'personal'"
+                " GROUP BY p.unit ORDER BY n DESC, p.unit LIMIT ?", (top,))]
+    return {"top_senders": people("'from'"), "top_recipients": people("'to','cc','bcc'"), "top_organisations": orgs}
+
+
+@pytest.mark.parametrize("top", [1, 5, 40])
+def test_top_people_and_organisations_equal_a_count_in_sql(sample_db: Path, ham_db: Path, top: int) -> None:
+    from foiatool.analysis.summary import compute_summary
+    from foiatool.index.store import connect
+
+    for db in (sample_db, ham_db):
+        conn = connect(db)
+        data = compute_summary(conn, UTC, top)
+        expected = _top_by_sql(conn, top)
+        assert expected["top_senders"] and expected["top_organisations"]
+        assert {key: data[key] for key in expected} == expected

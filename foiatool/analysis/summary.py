@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, tzinfo
 
 from ..index.documents import release_stamp_counts
 from ..index.query import Filters
-from ..mail.dates import from_iso
+from ..mail.dates import is_utc
 from .counts import release_counts
-from .timeline import activity, period_start, sparkline
+from .timeline import activity, period_reader, sparkline
 
 
 def _one(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> int:
@@ -22,12 +22,6 @@ def _one(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> int:
 # and kept in it, so `summary` on a large release answers at once.
 CACHE_KEY = "summary:utc:6"
 CACHED_TOP = 5
-
-
-def _is_utc(tz: tzinfo | None) -> bool:
-    if tz is None:
-        return False
-    return tz is UTC or tz.tzname(None) == "UTC" or type(tz).__name__ == "tzutc"
 
 
 def cache_summary(conn: sqlite3.Connection) -> None:
@@ -42,7 +36,7 @@ def summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int = 5) ->
     Months and busiest days are counted in zone ``tz`` (None: the local zone);
     ``sparkline`` has one character per month from the first to the last.
     """
-    if top == CACHED_TOP and _is_utc(tz):
+    if top == CACHED_TOP and is_utc(tz):
         cached = _meta(conn, CACHE_KEY)
         if cached:
             return json.loads(cached)
@@ -52,7 +46,7 @@ def summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int = 5) ->
 def compute_summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int = 5) -> dict:
     """The summary computed from the index's tables."""
     # networkx takes a tenth of a second to import: a warm `summary` answers from the cache without it.
-    from .network import central_people, people_graph
+    from .network import central_people, people_graph, person_rows
 
     # A near-duplicate (a printed copy of an .eml, say) is one more copy, not one more message.
     messages = _one(conn, "SELECT count(*) FROM messages WHERE recovered = 0 AND duplicate_of IS NULL")
@@ -84,33 +78,49 @@ def compute_summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int
         for r in conn.execute("SELECT id, subject, messages, first, last FROM threads ORDER BY messages DESC, first, id LIMIT ?", (top,))
     ]
 
-    def top_people(roles: str) -> list[dict]:
-        return [
-            {"id": r[0], "name": r[1], "org": r[2], "messages": r[3]}
-            for r in conn.execute(
-                "SELECT p.id, p.name, p.org, count(DISTINCT a.message) AS n FROM addresses a JOIN people p ON p.id = a.person"
-                f" JOIN messages m ON m.id = a.message WHERE m.recovered = 0 AND m.duplicate_of IS NULL AND a.role IN ({roles})"
-                " GROUP BY p.id ORDER BY n DESC, p.id LIMIT ?",
-                (top,),
-            )
-        ]
+    # One pass over the people's addresses gives the top senders, recipients and organisations
+    # and the people network, which all count the distinct messages.
+    rows = person_rows(conn, distinct)
+    people = {r[0]: r[1:] for r in conn.execute("SELECT id, name, org, unit, unit_label, org_label, org_kind FROM people")}
+    sent_by: dict[str, set[str]] = defaultdict(set)
+    received_by: dict[str, set[str]] = defaultdict(set)
+    unit_people: dict[str, set[str]] = defaultdict(set)
+    unit_messages: dict[str, set[str]] = defaultdict(set)
+    for mid, role, person, _ in rows:
+        found = people.get(person)
+        if found is None:
+            continue
+        if role == "from":
+            sent_by[person].add(mid)
+        elif role in ("to", "cc", "bcc"):
+            received_by[person].add(mid)
+        unit, kind = found[2], found[5]
+        if unit is not None and (kind or "") != "personal":
+            unit_people[unit].add(person)
+            unit_messages[unit].add(mid)
+
+    def top_people(messages_of: dict[str, set[str]]) -> list[dict]:
+        ranked = sorted(((-len(mids), pid) for pid, mids in messages_of.items()))[:top]
+        return [{"id": pid, "name": people[pid][0], "org": people[pid][1], "messages": -n} for n, pid in ranked]
+
+    def largest(values) -> str | None:  # SQL's max(): NULLs left out
+        present = [v for v in values if v is not None]
+        return max(present) if present else None
 
     # Organisations are domain-level units (ice.dhs.gov), each under its parent (dhs.gov).
     orgs = [
-        {"org": r[0], "label": r[1], "parent": r[2], "parent_label": r[3], "people": r[4], "messages": r[5]}
-        for r in conn.execute(
-            "SELECT p.unit, max(p.unit_label), max(p.org), max(p.org_label), count(DISTINCT p.id), count(DISTINCT a.message) AS n"
-            " FROM addresses a JOIN people p ON p.id = a.person JOIN messages m ON m.id = a.message"
-            " WHERE m.recovered = 0 AND m.duplicate_of IS NULL AND p.unit IS NOT NULL AND coalesce(p.org_kind, '') != 'personal'"
-            " GROUP BY p.unit ORDER BY n DESC, p.unit LIMIT ?",
-            (top,),
-        )
+        {"org": unit, "label": largest(people[p][3] for p in unit_people[unit]),
+         "parent": largest(people[p][1] for p in unit_people[unit]),
+         "parent_label": largest(people[p][4] for p in unit_people[unit]),
+         "people": len(unit_people[unit]), "messages": -n}
+        for n, unit in sorted((-len(mids), unit) for unit, mids in unit_messages.items())[:top]
     ]
     per_day: Counter[str] = Counter()
+    day_of = period_reader("day", tz)
     for (d,) in conn.execute("SELECT date FROM messages WHERE recovered = 0 AND duplicate_of IS NULL AND date IS NOT NULL"):
-        when = from_iso(d)
-        if when is not None:
-            per_day[period_start(when, "day", tz).isoformat()] += 1
+        day = day_of(d)
+        if day is not None:
+            per_day[day.isoformat()] += 1
     days = [{"day": day, "messages": n} for day, n in sorted(per_day.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
     redactions = dict(conn.execute(
         "SELECT r.code, count(*) FROM redactions r JOIN messages m ON m.id = r.message WHERE m.duplicate_of IS NULL"
@@ -143,11 +153,11 @@ def compute_summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int
         "inferred_dates": inferred,
         "monthly": [{"month": r["period"], "messages": r["messages"]} for r in monthly],
         "sparkline": sparkline([r["messages"] for r in monthly]),
-        "top_senders": top_people("'from'"),
-        "top_recipients": top_people("'to','cc','bcc'"),
+        "top_senders": top_people(sent_by),
+        "top_recipients": top_people(received_by),
         "top_organisations": orgs,
         "busiest_days": days,
-        "central_people": central_people(people_graph(conn, distinct), top),
+        "central_people": central_people(people_graph(conn, distinct, rows), top),
         "duplicates": {"messages_with_copies": multi, "extra_copies": sources - messages, "near_duplicates": near},
         "recovered": recovered,
         "referenced_not_in_dump": placeholders,
