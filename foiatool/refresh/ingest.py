@@ -359,7 +359,7 @@ def refresh(
                     report.unchanged -= 1
             changed = bool(todo or removed)
             stats = {p: (size, 0) for p, _, size in todo}
-            mtimes = _mtimes(todo)
+            mtimes = {p: found[store.db_text(p)].mtime_ns for p, _, _ in todo}  # as discovered: no second stat
             with conn:
                 conn.execute("DELETE FROM problems WHERE file_id IS NULL")
                 for prob in discovery_problems:
@@ -472,16 +472,6 @@ def _read_scanned(conn: sqlite3.Connection, deferred: Sequence[FileResult], hint
                 conn.execute("ROLLBACK TO one_file")
                 store_failure(conn, result, stats[result.path][0], mtimes.get(result.path, 0), exc)
             conn.execute("RELEASE one_file")
-
-
-def _mtimes(todo: Sequence[tuple[str, str, int]]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for path, _, _ in todo:
-        try:
-            out[path] = os.stat(path).st_mtime_ns
-        except OSError:
-            out[path] = 0
-    return out
 
 
 # What the derive step imports (networkx, rapidfuzz, the threader): about a tenth of a second.
