@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import replace
 
 import networkx as nx
@@ -11,31 +12,31 @@ import networkx as nx
 from ..index.query import Filters, message_where
 
 
-def person_rows(conn: sqlite3.Connection, filters: Filters | None = None) -> list[tuple[str, str, str, int]]:
+def person_rows(conn: sqlite3.Connection, filters: Filters | None = None) -> Iterator[tuple[str, str, str, int]]:
     """(message, role, person, recovered) for every address of a person in the messages ``filters``
-    select, near-duplicate copies left out: what people_graph is made of."""
+    select, near-duplicate copies left out: what people_graph is made of. Streamed, not held."""
     # A near-duplicate copy is the same message again, not another one A wrote B.
     where, params = message_where(replace(filters or Filters(), include_duplicates=False))
-    return conn.execute(
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute(
         "SELECT a.message, a.role, a.person, m.recovered FROM addresses a JOIN messages m ON m.id = a.message"
         f" WHERE a.person IS NOT NULL AND {where}",
         params,
-    ).fetchall()
+    )
 
 
-def people_graph(conn: sqlite3.Connection, filters: Filters | None = None,
-                 rows: list[tuple[str, str, str, int]] | None = None) -> nx.DiGraph:
+def people_graph(conn: sqlite3.Connection, filters: Filters | None = None) -> nx.DiGraph:
     """Nodes are persons (with name, organisation, messages sent); an edge A→B weighs the messages A sent B.
 
     ``sent`` counts messages in the release and ``recovered`` those rebuilt from
     quoted history, as ``foiatool people`` does; edges count both, since a
-    recovered message is evidence that A wrote to B. ``rows``: person_rows(conn, filters)
-    when the caller has them already.
+    recovered message is evidence that A wrote to B.
     """
     senders: dict[str, str] = {}
     recovered_ids: set[str] = set()
     recipients: dict[str, set[str]] = defaultdict(set)
-    for mid, role, person, rec in rows if rows is not None else person_rows(conn, filters):
+    for mid, role, person, rec in person_rows(conn, filters):
         if role == "from":
             senders[mid] = person
             if rec:

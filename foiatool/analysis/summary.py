@@ -78,18 +78,19 @@ def compute_summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int
         for r in conn.execute("SELECT id, subject, messages, first, last FROM threads ORDER BY messages DESC, first, id LIMIT ?", (top,))
     ]
 
-    # One pass over the people's addresses gives the top senders, recipients and organisations
-    # and the people network, which all count the distinct messages.
-    rows = person_rows(conn, distinct)
+    # One pass over the people's addresses gives the top senders, recipients and organisations,
+    # which count distinct messages (each message's id held once, however many addresses it has).
     people = {r[0]: r[1:] for r in conn.execute("SELECT id, name, org, unit, unit_label, org_label, org_kind FROM people")}
     sent_by: dict[str, set[str]] = defaultdict(set)
     received_by: dict[str, set[str]] = defaultdict(set)
     unit_people: dict[str, set[str]] = defaultdict(set)
     unit_messages: dict[str, set[str]] = defaultdict(set)
-    for mid, role, person, _ in rows:
+    message_ids: dict[str, str] = {}
+    for mid, role, person, _ in person_rows(conn, distinct):
         found = people.get(person)
         if found is None:
             continue
+        mid = message_ids.setdefault(mid, mid)
         if role == "from":
             sent_by[person].add(mid)
         elif role in ("to", "cc", "bcc"):
@@ -157,7 +158,7 @@ def compute_summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int
         "top_recipients": top_people(received_by),
         "top_organisations": orgs,
         "busiest_days": days,
-        "central_people": central_people(people_graph(conn, distinct, rows), top),
+        "central_people": central_people(people_graph(conn, distinct), top),
         "duplicates": {"messages_with_copies": multi, "extra_copies": sources - messages, "near_duplicates": near},
         "recovered": recovered,
         "referenced_not_in_dump": placeholders,
