@@ -33,3 +33,76 @@ def test_forms(text, expected, status):
 )
 def test_corrupt_dates_are_missing(text):
     assert parse_date(text) == (None, "missing")
+
+
+def _date_texts(seed: int, n: int) -> list[str]:
+    """Dates near and in the common RFC 5322 form, wrong weekdays, days, times and zones among them."""
+    import random
+
+    rng = random.Random(seed)
+    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    texts = []
+    for _ in range(n):
+        year = rng.choice([1899, 1900, 1969, 1970, 1971, 1999, 2000, 2011, 2024, 2099, 2100, 2101, rng.randint(1970, 2099)])
+        day, month = rng.randint(0, 32), rng.choice(months)
+        clock = f"{rng.randint(0, 24):02d}:{rng.randint(0, 60):02d}:{rng.randint(0, 60):02d}"
+        if rng.random() < 0.1:
+            clock = f"{rng.randint(0, 9)}:{rng.randint(0, 59):02d}"
+        zone = rng.choice(["+0000", "-0000", "-0700", "+0530", "+2359", "+2400", "-2500", "+0060", "EST", "GMT",
+                           f"{rng.choice('+-')}{rng.randint(0, 14):02d}{rng.choice(['00', '30', '45'])}"])
+        weekday = rng.choice([*days, "", "", "Xyz"])
+        try:
+            if rng.random() < 0.5:
+                weekday = days[datetime(year, months.index(month) + 1, day).weekday()]  # the right one
+        except ValueError:
+            pass
+        text = f"{weekday + ', ' if weekday else ''}{day:0{rng.choice([1, 2])}d} {month} {year} {clock} {zone}"
+        texts.append(rng.choice([text, text, text, text.replace(" ", "  ", 1), " " + text, text.lower()]))
+    return texts
+
+
+def test_the_common_form_reads_as_the_general_path_reads_it() -> None:
+    # parse_date takes the common RFC 5322 form itself; everything it takes, the standard
+    # library's path (as before) must read the same, and it must take most of them
+    from foiatool.mail import dates
+
+    taken = 0
+    for text in _date_texts(7, 20000):
+        if dates.common_rfc_date(text) is not None:
+            taken += 1
+        assert dates.parse_date(text) == dates._parse_date(text.strip(), None), text
+    assert taken > 1000
+
+
+def test_mail_parser_finds_nothing_to_report_in_a_common_form_date() -> None:
+    from mailparser.dates import date_diagnostics, parse_mail_date
+
+    from foiatool.mail.dates import common_rfc_date
+
+    for text in _date_texts(8, 20000):
+        common = common_rfc_date(text)
+        if common is not None:
+            result = parse_mail_date(text)
+            assert date_diagnostics(result, text, "date", 0) == [], text
+            assert result.value == common, text
+
+
+def test_every_real_date_header_reads_the_same_in_the_common_form(corpora) -> None:
+    from email.parser import BytesHeaderParser
+
+    from mailparser.dates import date_diagnostics, parse_mail_date
+
+    from foiatool.mail import dates
+
+    seen = common = 0
+    for path in sorted(corpora.rglob("*.eml")):
+        value = BytesHeaderParser().parsebytes(path.read_bytes()).get("Date")
+        if not isinstance(value, str):
+            continue
+        seen += 1
+        if dates.common_rfc_date(value) is not None:
+            common += 1
+            assert date_diagnostics(parse_mail_date(value), value, "date", 0) == [], path
+        assert dates.parse_date(value) == dates._parse_date(dates._JUNK.sub(" ", value).strip(), None), path
+    assert seen > 2000 and common > 1000

@@ -19,7 +19,7 @@ import email.message
 import re
 
 from ..model import Address
-from .dates import parse_date
+from .dates import common_rfc_date, parse_date
 from .message_ids import normalise_message_id, parse_in_reply_to, parse_references
 from .parse import _FOLD, HeaderFields, _unfold, received_date
 
@@ -42,6 +42,8 @@ def _date_is_clean(values: list[str]) -> bool:
     from mailparser.dates import date_diagnostics, parse_mail_date
 
     for occurrence, raw in enumerate(values):
+        if common_rfc_date(raw) is not None:
+            continue  # the common form, a real time: mail-parser reports nothing (no need to ask it)
         if date_diagnostics(parse_mail_date(raw), raw, "date", occurrence):
             return False
     return True
