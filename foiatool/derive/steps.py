@@ -1,13 +1,11 @@
 """Corpus-wide facts recomputed after every change: threads, recovered messages, reply latency, people."""
 from __future__ import annotations
 
-import gc
 import json
 import sqlite3
 import threading
 from collections import defaultdict
 from collections.abc import Callable
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from ..index import store
@@ -154,11 +152,10 @@ def derive_threads(conn: sqlite3.Connection, alongside: Callable[[], None] | Non
     SQLite's own C code, which lets go of the GIL). ``conn`` must hold no write transaction.
     """
     wait = _start(alongside) if alongside is not None else None
-    with no_cyclic_collection():
-        built = _thread_messages(conn)
-        if wait is not None:
-            wait()
-        _write_threads(conn, *built)
+    built = _thread_messages(conn)
+    if wait is not None:
+        wait()
+    _write_threads(conn, *built)
 
 
 def _start(work: Callable[[], None]) -> Callable[[], None]:
@@ -200,23 +197,6 @@ def _thread_messages(conn: sqlite3.Connection):
             yield m
 
     return build_threads(inputs()), dates, addresses_of
-
-
-@contextmanager
-def no_cyclic_collection():
-    """No cyclic garbage collection inside: for work over many objects that form no cycles.
-
-    The collector would walk every object alive again and again while new ones are made (the
-    threader's working set, the results a run has read); they are freed by reference counting
-    as before, and what little might form a cycle is collected once the block ends.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _write_threads(conn: sqlite3.Connection, result, dates: dict[str, datetime | None],

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 
 from ..analysis.summary import cache_summary
-from ..derive import steps
+from ..derive import no_cyclic_collection, steps
 from ..derive.aliases import (
     ALIASES_META,
     AliasRule,
@@ -50,7 +50,7 @@ def derive_all(conn: sqlite3.Connection, aliases=(), progress=None, alongside: C
     if progress is not None:
         progress.start(len(stages), "Threads, people, summary")
     try:
-        with conn, steps.no_cyclic_collection():
+        with conn, no_cyclic_collection():
             for step in stages:
                 step(conn)
                 if progress is not None:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from ..derive.steps import no_cyclic_collection
+from ..derive import no_cyclic_collection
 from ..index import store
 from ..model import Document, Message, Problem
 from ..sources.printed.ocr import PageTask

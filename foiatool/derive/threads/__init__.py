@@ -30,10 +30,10 @@ thread, but are not graph nodes.
 """
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable
 
 from ...mail.message_ids import clean_message_id, message_ids_in
+from .. import no_cyclic_collection
 from .headers import prune_placeholders, thread_by_headers
 from .quotes import QuoteLinker
 from .records import (
@@ -65,9 +65,7 @@ def build_threads(messages: Iterable[ThreadInput]) -> ThreadingResult:
     """Thread a corpus. The result does not depend on the order of ``messages``."""
     # Threading allocates millions of small objects and frees almost none; the cyclic
     # collector would rescan the whole corpus again and again for nothing.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with no_cyclic_collection():
         forest = Forest(messages)
         thread_by_headers(forest)
         prune_placeholders(forest)
@@ -75,9 +73,6 @@ def build_threads(messages: Iterable[ThreadInput]) -> ThreadingResult:
         convert_recovered_dates(forest)
         thread_by_subject(forest)
         return finish(forest)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 __all__ = [
