@@ -100,8 +100,8 @@ def command(query, paths, db, jobs, strict, quiet, tz, filters, as_threads, term
         corpus.finish()
         return
     needed = output.keys_needed(HIT_COLUMNS, HIT_DEFAULT)
-    short = needed is not None and needed <= BRIEF_KEYS
-    keys = {"thread"} if as_threads else needed if short and needed is not None else {"snippet"}
+    short = needed if needed is not None and needed <= BRIEF_KEYS else None  # the short rows will do
+    keys = {"thread"} if as_threads else short or {"snippet"}
     try:
         # one FTS5 query gives each hit's own columns, its thread and its snippet
         briefs = search_briefs(corpus.conn, query, limit=None if as_threads else limit, filters=filters, keys=keys)
@@ -112,7 +112,7 @@ def command(query, paths, db, jobs, strict, quiet, tz, filters, as_threads, term
         tids = list(dict.fromkeys(b["thread"] for b in briefs if b["thread"]))
         threads = list(thread_records(corpus.conn, ids=tids))
         output.emit(threads[:limit] if limit else threads, THREAD_COLUMNS, default_columns=THREAD_DEFAULT, tz=corpus.tz)
-    elif short:
+    elif short is not None:
         output.emit(briefs, HIT_COLUMNS, default_columns=HIT_DEFAULT, tz=corpus.tz)
     else:
         # a column beyond the short rows (recipients, sources, marks): whole records, in rank order

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection
 from typing import NamedTuple
 
 from ..errors import UsageError
-from ..model import Address
+from ..model import Address, normalise_text
 from .query import Filters, message_where
 
 # Field prefixes users type, and the FTS5 column each searches.
@@ -42,9 +42,13 @@ FTS_COLUMNS = ("id", "subject", "sender", "recipients", "body")
 
 class _Translated(NamedTuple):
     fts: str  # the query in FTS5 syntax
-    searched: set[str | None]  # the columns its words are held to (None: anywhere)
     terms: list[tuple[str | None, str, bool]]  # each word or phrase: (column, text, prefix search)
     conjunction: bool  # the terms are joined by AND alone: no OR, NOT or parentheses
+
+    @property
+    def searched(self) -> set[str | None]:
+        """The columns the words are held to (None: anywhere)."""
+        return {column for column, _, _ in self.terms}
 
 
 def _translate(query: str) -> _Translated:
@@ -55,11 +59,9 @@ def _translate(query: str) -> _Translated:
     means AND); a trailing * makes a prefix search. A query FTS5 would reject
     (an operator with nothing on one side, an unclosed parenthesis or quote)
     is a UsageError that says what is wrong and how to quote it instead.
-    Also returns the columns the words are restricted to (None: a word matching anywhere)
-    and the terms themselves.
+    Also returns the terms themselves, each with the column it is held to (None: anywhere).
     """
     out: list[str] = []
-    searched: set[str | None] = set()
     terms: list[tuple[str | None, str, bool]] = []
     conjunction = True
     pos = 0
@@ -121,13 +123,12 @@ def _translate(query: str) -> _Translated:
         if operand_before:
             out.append("AND")
         out.append(f"{column} : {term}" if column else term)
-        searched.add(column)
     if out[-1] in _OPERATORS:
         raise _operator_error(out[-1], "needs a word or phrase after it")
     if depth > 0:
         raise UsageError("a '(' in the search query is never closed; add the ')' or, to search for a parenthesis, "
                          "put the text in double quotes, e.g. '\"(b)(6)\"'")
-    return _Translated(" ".join(out), searched, terms, conjunction)
+    return _Translated(" ".join(out), terms, conjunction)
 
 
 # Marks around a hit in a snippet: rare in mail, visible in every output format, easy to strip.
@@ -138,6 +139,11 @@ SNIPPET_WORDS = 12
 _SHORT_COLUMNS = frozenset({"subject", "sender", "recipients"})
 
 
+def _highlight_sql(column: str) -> str:
+    """FTS5's highlight() of a whole column, hits between HIT_OPEN and HIT_CLOSE."""
+    return f"highlight(messages_fts, {FTS_COLUMNS.index(column)}, '{HIT_OPEN}', '{HIT_CLOSE}')"
+
+
 def _snippet_sql(translated: _Translated) -> tuple[str, Callable[[str | None], str]]:
     """The SQL giving each hit's marked text, and what makes that text a snippet."""
     # A query whose every word is held to one column (subject:weekly) takes its snippet from
@@ -146,8 +152,8 @@ def _snippet_sql(translated: _Translated) -> tuple[str, Callable[[str | None], s
     only = next(iter(searched)) if len(searched) == 1 else None
     column = FTS_COLUMNS.index(only) if only else -1
     if only in _SHORT_COLUMNS:
-        return f"highlight(messages_fts, {column}, '{HIT_OPEN}', '{HIT_CLOSE}')", snippet_of_highlight
-    return f"snippet(messages_fts, {column}, '{HIT_OPEN}', '{HIT_CLOSE}', '…', {SNIPPET_WORDS})", one_line
+        return _highlight_sql(only), snippet_of_highlight
+    return f"snippet(messages_fts, {column}, '{HIT_OPEN}', '{HIT_CLOSE}', '…', {SNIPPET_WORDS})", _one_line
 
 
 def _hits_sql(translated: _Translated, hit: str, filters: Filters | None, limit: int | None,
@@ -225,8 +231,8 @@ def mark_ascii(text: str, phrases: _Phrases) -> str:
     return "".join(parts)
 
 
-def one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
+def _one_line(text: str | None) -> str:
+    return normalise_text(text or "")
 
 
 def snippet_of_highlight(hit: str | None) -> str:
@@ -293,8 +299,9 @@ def search_briefs(conn: sqlite3.Connection, query: str, limit: int | None = None
     phrases = _subject_phrases(translated) if mark_here and "snippet" in keys else None
     if phrases:
         hit = "f.rowid"  # the subject is marked here; FTS5 marks a subject by its rowid
-        subject_at = 2 + len(columns)
-        columns.append("m.subject")
+        if "subject" not in plain:
+            columns.append("m.subject")
+        subject_at = 2 + columns.index("m.subject")
     elif "snippet" in keys:
         hit, cut = _snippet_sql(translated)
         snippet_of = lambda row: cut(row[1])  # noqa: E731
@@ -340,11 +347,10 @@ def _subject_snippets(conn: sqlite3.Connection, translated: _Translated, phrases
             others.append(row[1])
         elif subject not in snippets:
             snippets[subject] = snippet_of_highlight(mark_ascii(subject, phrases))
-    column = FTS_COLUMNS.index("subject")
     for start in range(0, len(others), 500):
         chunk = others[start:start + 500]
         for rowid, text in conn.execute(
-            f"SELECT rowid, highlight(messages_fts, {column}, '{HIT_OPEN}', '{HIT_CLOSE}') FROM messages_fts"
+            f"SELECT rowid, {_highlight_sql('subject')} FROM messages_fts"
             f" WHERE messages_fts MATCH ? AND rowid IN ({','.join('?' * len(chunk))})", [translated.fts, *chunk],
         ):
             snippets[rowid] = snippet_of_highlight(text)
