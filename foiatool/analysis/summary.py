@@ -80,41 +80,44 @@ def compute_summary(conn: sqlite3.Connection, tz: tzinfo | None = None, top: int
 
     # One pass over the people's addresses gives the top senders, recipients and organisations,
     # which count distinct messages (each message's id held once, however many addresses it has).
-    people = {r[0]: r[1:] for r in conn.execute("SELECT id, name, org, unit, unit_label, org_label, org_kind FROM people")}
+    people = {r["id"]: r for r in conn.execute("SELECT id, name, org, unit, unit_label, org_label, org_kind FROM people")}
+    unit_of = {pid: p["unit"] for pid, p in people.items()
+               if p["unit"] is not None and (p["org_kind"] or "") != "personal"}
     sent_by: dict[str, set[str]] = defaultdict(set)
     received_by: dict[str, set[str]] = defaultdict(set)
     unit_people: dict[str, set[str]] = defaultdict(set)
     unit_messages: dict[str, set[str]] = defaultdict(set)
     message_ids: dict[str, str] = {}
     for mid, role, person, _ in person_rows(conn, distinct):
-        found = people.get(person)
-        if found is None:
+        if person not in people:
             continue
         mid = message_ids.setdefault(mid, mid)
         if role == "from":
             sent_by[person].add(mid)
         elif role in ("to", "cc", "bcc"):
             received_by[person].add(mid)
-        unit, kind = found[2], found[5]
-        if unit is not None and (kind or "") != "personal":
+        unit = unit_of.get(person)
+        if unit is not None:
             unit_people[unit].add(person)
             unit_messages[unit].add(mid)
 
-    def top_people(messages_of: dict[str, set[str]]) -> list[dict]:
-        ranked = sorted(((-len(mids), pid) for pid, mids in messages_of.items()))[:top]
-        return [{"id": pid, "name": people[pid][0], "org": people[pid][1], "messages": -n} for n, pid in ranked]
+    def most(messages_of: dict[str, set[str]]) -> list[tuple[int, str]]:
+        """(messages, key) of the ``top`` keys with most messages, ties by key."""
+        return [(-n, key) for n, key in sorted((-len(mids), key) for key, mids in messages_of.items())[:top]]
 
-    def largest(values) -> str | None:  # SQL's max(): NULLs left out
-        present = [v for v in values if v is not None]
+    def top_people(messages_of: dict[str, set[str]]) -> list[dict]:
+        return [{"id": pid, "name": people[pid]["name"], "org": people[pid]["org"], "messages": n}
+                for n, pid in most(messages_of)]
+
+    def largest(unit: str, column: str) -> str | None:  # SQL's max() over the unit's people: NULLs left out
+        present = [people[pid][column] for pid in unit_people[unit] if people[pid][column] is not None]
         return max(present) if present else None
 
     # Organisations are domain-level units (ice.dhs.gov), each under its parent (dhs.gov).
     orgs = [
-        {"org": unit, "label": largest(people[p][3] for p in unit_people[unit]),
-         "parent": largest(people[p][1] for p in unit_people[unit]),
-         "parent_label": largest(people[p][4] for p in unit_people[unit]),
-         "people": len(unit_people[unit]), "messages": -n}
-        for n, unit in sorted((-len(mids), unit) for unit, mids in unit_messages.items())[:top]
+        {"org": unit, "label": largest(unit, "unit_label"), "parent": largest(unit, "org"),
+         "parent_label": largest(unit, "org_label"), "people": len(unit_people[unit]), "messages": n}
+        for n, unit in most(unit_messages)
     ]
     per_day: Counter[str] = Counter()
     day_of = period_reader("day", tz)

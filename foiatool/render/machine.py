@@ -33,7 +33,8 @@ def _tsv_cell(text: str) -> str:
     return text
 
 
-_CELL_START = re.compile("\x00[=+\\-@ ]")  # a formula or space starting a cell, cells joined by NUL
+# A cell starting like a formula or with a space, the cells joined by NUL.
+_CELL_START = re.compile("\x00[" + re.escape("".join(sorted(_FORMULA_OR_SPACE))) + "]")
 TSV_CHUNK = 500
 
 
