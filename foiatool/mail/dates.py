@@ -63,13 +63,16 @@ def _plausible(value: datetime) -> bool:
     return EARLIEST <= value < LATEST
 
 
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)
+_MONTH_NUMBER = {name[:3].title(): number for number, name in enumerate(_MONTHS, 1)}  # "Jan": 1
+_WEEKDAY_NUMBER = {name: number for number, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))}
 # The form nearly every mail program writes: "Tue, 01 Jan 2019 09:40:56 +0000", one space apart.
 _COMMON_RFC = re.compile(
-    r"(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    rf"(?:({'|'.join(_WEEKDAY_NUMBER)}), )?(\d{{1,2}}) ({'|'.join(_MONTH_NUMBER)}) "
     r"((?:19|20)\d\d) ([01]\d|2[0-3]):([0-5]\d):([0-5]\d) ([+-])([01]\d|2[0-3])([0-5]\d)\Z")
-_MONTH_NUMBER = {name: number for number, name in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
-_WEEKDAY_NUMBER = {name: number for number, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))}
 
 
 def common_rfc_date(raw: str) -> datetime | None:
@@ -139,10 +142,6 @@ def _parse_date(raw: str, default_tz: tzinfo | None) -> tuple[datetime | None, D
     return _parse_loose(raw, default_tz)
 
 
-_MONTHS = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
-)
 _WORD = re.compile(r"[A-Za-z]{3,}")
 # "June 11,2009": OCR drops the space after the comma, and dateutil then reads "11,2009" as junk.
 _COMMA_YEAR = re.compile(r"(\d),(?=(?:19|20)\d\d\b)")

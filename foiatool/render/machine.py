@@ -38,6 +38,23 @@ _CELL_START = re.compile("\x00[" + re.escape("".join(sorted(_FORMULA_OR_SPACE)))
 TSV_CHUNK = 500
 
 
+def _cell_texts(row: Row, keys: Sequence[tuple[str, str]]) -> list[str]:
+    """A row's cells as text: the common ones (text, a number, nothing) inline, anything else through cell_text."""
+    get = row.get
+    cells = []
+    for key, kind in keys:
+        value = get(key)
+        if type(value) is str:
+            cells.append(value)
+        elif value is None:
+            cells.append("")
+        elif type(value) is int:
+            cells.append(str(value))
+        else:
+            cells.append(cell_text(value, human=False, kind=kind))
+    return cells
+
+
 def write_tsv(rows: Iterable[Row], columns: Sequence[Column], out: TextIO, *, headers: bool) -> int:
     if headers:
         out.write("\t".join(_tsv_cell(column.header) for column in columns) + "\n")
@@ -47,22 +64,7 @@ def write_tsv(rows: Iterable[Row], columns: Sequence[Column], out: TextIO, *, he
     size = TSV_CHUNK if isinstance(rows, Sequence) else 1
     rows = iter(rows)
     while chunk := list(islice(rows, size)):
-        table = []
-        for row in chunk:
-            get = row.get
-            cells = []
-            for key, kind in keys:
-                # the common cells (text, a number, nothing) inline; anything else through cell_text
-                value = get(key)
-                if type(value) is str:
-                    cells.append(value)
-                elif value is None:
-                    cells.append("")
-                elif type(value) is int:
-                    cells.append(str(value))
-                else:
-                    cells.append(cell_text(value, human=False, kind=kind))
-            table.append(cells)
+        table = [_cell_texts(row, keys) for row in chunk]
         # Most chunks need no care at all: two searches over the joined cells tell (a cell holding
         # NUL is caught by the first), and only a chunk that needs it is escaped cell by cell.
         every = list(chain.from_iterable(table))
