@@ -289,3 +289,20 @@ def test_attachment_extraction_stays_inside_the_folder(hostile: dict, tmp_path: 
     assert len(written) == 1 and written[0].read_bytes() == b"payload\n"
     assert written[0].parent == target
     assert not (tmp_path / "escape.txt").exists()
+
+
+def test_a_subject_search_marks_the_hostile_subject_inertly(hostile: dict) -> None:
+    # subject:ALERT is marked in Python, not by FTS5: the hostile subject's controls must still
+    # be defused in the snippet, and the marks must be FTS5's own
+    from foiatool.index.search import search_briefs
+    from foiatool.index.store import connect
+
+    tsv = invoke("search", "subject:ALERT", "--db", str(hostile["db"]), "-f", "tsv").stdout
+    lines = tsv.splitlines()
+    assert lines[0].split("\t")[-1] == "Hit" and len(lines) == 3
+    for line in lines[1:]:
+        snippet = line.split("\t")[-1]
+        assert "«ALERT»" in snippet
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f]", line)
+    conn = connect(hostile["db"])
+    assert search_briefs(conn, "subject:ALERT") == search_briefs(conn, "subject:ALERT", mark_here=False)
