@@ -120,10 +120,22 @@ class LocalPool:
         self.jobs = max(1, jobs)
         self.preload = list(preload)
 
-    def run(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[tuple[T, R | None]]:
+    def _context(self) -> Any:
         ctx = multiprocessing.get_context("forkserver")
         if self.preload:
             ctx.set_forkserver_preload(self.preload)
+        return ctx
+
+    def start(self) -> None:
+        """Start the fork server now, before the first run: its imports of ``preload`` (a few
+        tenths of a second) then overlap the caller's own work instead of delaying the first task."""
+        from multiprocessing import forkserver
+
+        self._context()
+        forkserver.ensure_running()
+
+    def run(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[tuple[T, R | None]]:
+        ctx = self._context()
         events: queue.SimpleQueue = queue.SimpleQueue()
         todo = deque(range(len(items)))
         deaths = [0] * len(items)

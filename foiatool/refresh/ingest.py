@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import multiprocessing
 import os
 import sqlite3
 import stat
@@ -234,21 +233,6 @@ def _batches(items: Sequence[tuple[str, str, int]]) -> Iterator[list[tuple[str, 
         yield batch
 
 
-def _parse_context():
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(_PARSE_PRELOAD)
-    return ctx
-
-
-def _start_workers_early() -> None:
-    """Start the fork server now: its imports (a few tenths of a second) then overlap the
-    rest of finding the inputs instead of delaying the first parsed file."""
-    from multiprocessing import forkserver
-
-    _parse_context()
-    forkserver.ensure_running()
-
-
 def _on_executor(todo: Sequence[tuple[str, str, int]], executor: Executor, ocr: bool = False) -> Generator[FileResult, None, None]:
     """Parse on ``executor`` (a local pool, a Dask cluster) in batches of files, a bounded number in hand.
 
@@ -298,6 +282,7 @@ def refresh(
             needs_ocr = {r[0] for r in conn.execute("SELECT DISTINCT path FROM problems WHERE reason LIKE '%no text layer%' OR reason LIKE '%OCR needs%'")} if ocr else set()
             seen: set[str] = set()
             todo: list[tuple[str, str, int]] = []
+            local = LocalPool(jobs or os.cpu_count() or 1, _PARSE_PRELOAD)  # unless given another executor
             stat_changed: dict[str, InputFile] = {}
             discovery_problems: list[Problem] = []
             found: dict[str, InputFile] = {}
@@ -317,8 +302,8 @@ def refresh(
                 if old is not None and key not in needs_ocr:
                     stat_changed[item.path] = item
                 todo.append((item.path, item.kind_hint, item.size))
-                if len(todo) == PARALLEL_THRESHOLD and executor is None and (jobs or os.cpu_count() or 1) > 1:
-                    _start_workers_early()
+                if len(todo) == PARALLEL_THRESHOLD and executor is None and local.jobs > 1:
+                    local.start()  # its fork server's imports overlap the rest of finding the inputs
             report.files = len(seen)
 
             # A touched but unchanged file is recognised by its hash and not parsed again.
@@ -379,7 +364,7 @@ def refresh(
                 progress.start(len(todo), "Reading")
                 # Enough files are parsed in batches on the executor: a local pool of processes,
                 # or a Dask cluster; a few are read here.
-                parser = executor or LocalPool(jobs or os.cpu_count() or 1, _PARSE_PRELOAD)
+                parser = executor or local
                 if len(todo) >= PARALLEL_THRESHOLD and not (isinstance(parser, LocalPool) and parser.jobs == 1):
                     results = _on_executor(todo, parser, ocr)
                     _import_derive_meanwhile()
