@@ -24,13 +24,20 @@ from .message_ids import normalise_message_id, parse_in_reply_to, parse_referenc
 from .parse import _FOLD, HeaderFields, _unfold, received_date
 
 _PLAIN_TE = frozenset({"", "7bit", "8bit"})
-_PLAIN_TYPE = re.compile(r'\s*text/plain\s*(?:;\s*(?:charset="?(?:us-ascii|utf-8|iso-8859-1)"?|format="?flowed"?)\s*)*;?\s*\Z', re.I)
-# One mailbox: ``addr@dom``, ``Name <addr@dom>`` or ``"Name" <addr@dom>``, with nothing that
-# needs RFC 5322's phrase rules (no comments, groups, escapes, or specials in the name).
+# text/plain with plain parameters. For a 7- or 8-bit part of ASCII text mail-parser returns the
+# stored text whatever the charset says (charset=windows-1252, encoding=utf-8, format=flowed...);
+# only a "name" makes the part an attachment, and RFC 2231 forms (name*0=, charset*=) or odd
+# quoting go to mail-parser.
+_PLAIN_TYPE = re.compile(
+    r'\s*text/plain\s*(?:;\s*(?!name\s*=)[A-Za-z0-9._-]+\s*=\s*(?:"[A-Za-z0-9._+ -]*"|[A-Za-z0-9._+-]+)\s*)*;?\s*\Z', re.I)
+# One mailbox: ``addr@dom``, ``Name <addr@dom>``, ``"Name" <addr@dom>`` or the older
+# ``addr@dom (Name)``, with nothing that needs RFC 5322's phrase rules (no groups, escapes,
+# nested comments or specials in the name).
 _PLAIN_ADDR = r"[A-Za-z0-9._%+=/-]+@[A-Za-z0-9.-]+"
 _PLAIN_NAME = r"[A-Za-z0-9'][A-Za-z0-9' .-]*"
 _PLAIN_MAILBOX = re.compile(
-    rf'\s*(?:(?P<bare>{_PLAIN_ADDR})|(?:"(?P<qname>{_PLAIN_NAME})"|(?P<name>{_PLAIN_NAME}))?\s*<(?P<addr>{_PLAIN_ADDR})>)\s*\Z')
+    rf'\s*(?:(?P<bare>{_PLAIN_ADDR})(?:\s*\(\s*(?P<cname>{_PLAIN_NAME})?\))?'
+    rf'|(?:"(?P<qname>{_PLAIN_NAME})"|(?P<name>{_PLAIN_NAME}))?\s*<(?P<addr>{_PLAIN_ADDR})>)\s*\Z')
 _ADDRESS_HEADERS = ("from", "to", "cc", "bcc")
 # mail-parser checks these too (a defect is recorded when one does not read cleanly).
 _CHECKED_ADDRESS_HEADERS = ("delivered-to", "reply-to")
@@ -60,7 +67,8 @@ def _plain_addresses(values: list[str]) -> list[Address] | None:
             if match is None:
                 return None
             addr = (match["bare"] or match["addr"]).lower()
-            name = (match["qname"] or match["name"] or "").strip()
+            # an unquoted name is a phrase of words: one space between them, as mail-parser reads it
+            name = (match["qname"] or " ".join((match["name"] or "").split()) or match["cname"] or "").strip()
             if name.lower() == addr:
                 name = ""
             found.append(Address(name=name, email=addr))
