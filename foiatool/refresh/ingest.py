@@ -89,20 +89,30 @@ def file_sha256(path: str) -> str:
 def _read_and_hash(path: str, keep: int) -> tuple[bytes | None, str]:
     """The file's sha256, and its content when it is at most ``keep`` bytes (read once for both)."""
     # O_NONBLOCK: a file replaced by a FIFO after discovery must not hang the run on open().
+    # Plain os calls: a file object's buffering and size checks cost a third of the time here.
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with open(fd, "rb") as fh:
+    try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise NotRegularFile(f"{path} is not a regular file")
-        if info.st_size <= keep:
-            data = fh.read()
-            if len(data) <= keep:
+        size = info.st_size
+        if size <= keep:
+            # One read of one byte more than the size: fewer bytes than that is the whole file.
+            data = os.read(fd, size + 1)
+            while 0 < len(data) < size:  # a short read (some network filesystems) or a shrunk file
+                more = os.read(fd, size + 1 - len(data))
+                if not more:
+                    break
+                data += more
+            if len(data) <= size and len(data) <= keep:
                 return data, hashlib.sha256(data).hexdigest()
             digest = hashlib.sha256(data)  # it grew while being read: hash on, keep nothing
         else:
             digest = hashlib.sha256()
-        while chunk := fh.read(HASH_CHUNK):
+        while chunk := os.read(fd, HASH_CHUNK):
             digest.update(chunk)
+    finally:
+        os.close(fd)
     return None, digest.hexdigest()
 
 
