@@ -23,6 +23,7 @@ NOT_PLAIN = {
     "address with a comment": PLAIN.replace(b"To: dev@lists", b"To: (list) dev@lists"),
     "delivered-to phrase": PLAIN.replace(b"Subject:", b"Delivered-To: mailing list dev@lists.example.org\nSubject:"),
     "no date timezone": PLAIN.replace(b"10:38:22 +0000", b"10:38:22"),
+    "attached text part": PLAIN.replace(b"\n\nOn Tue", b"\nContent-Disposition: inline; filename=notes.txt\n\nOn Tue"),
     "named text part": PLAIN.replace(b"\n\nOn Tue", b"\nContent-Type: text/plain; name=notes.txt\n\nOn Tue"),
     "RFC 2231 parameter": PLAIN.replace(b"\n\nOn Tue", b"\nContent-Type: text/plain; charset*=us-ascii'en'x\n\nOn Tue"),
     "8-bit body, windows-1252": PLAIN.replace(b"\n\nOn Tue", b"\nContent-Type: text/plain; charset=windows-1252\n\nOn Tue")
@@ -56,6 +57,13 @@ def test_plain_message_is_read_without_mail_parser_and_gives_its_answers(monkeyp
 @pytest.mark.parametrize("content_type", PLAIN_TYPES)
 def test_text_parameters_keep_the_plain_reading(content_type, monkeypatch):
     data = PLAIN.replace(b"\n\nOn Tue", f"\nContent-Type: {content_type}\n\nOn Tue".encode())
+    assert plain.plain_reading(email.message_from_bytes(data)) is not None
+    fast, slow = _both(data, monkeypatch)
+    assert fast == slow
+
+
+def test_an_inline_disposition_keeps_the_plain_reading(monkeypatch):
+    data = PLAIN.replace(b"\n\nOn Tue", b"\nContent-Disposition: INLINE \n\nOn Tue")
     assert plain.plain_reading(email.message_from_bytes(data)) is not None
     fast, slow = _both(data, monkeypatch)
     assert fast == slow

@@ -41,7 +41,7 @@ _PLAIN_MAILBOX = re.compile(
 _ADDRESS_HEADERS = ("from", "to", "cc", "bcc")
 # mail-parser checks these too (a defect is recorded when one does not read cleanly).
 _CHECKED_ADDRESS_HEADERS = ("delivered-to", "reply-to")
-_UNSAFE_HEADERS = frozenset({"content-disposition", "content-id", "resent-from", "resent-to", "resent-date"})
+_UNSAFE_HEADERS = frozenset({"content-id", "resent-from", "resent-to", "resent-date"})
 
 
 def _date_is_clean(values: list[str]) -> bool:
@@ -154,6 +154,9 @@ def plain_reading(message: email.message.Message) -> tuple[HeaderFields, str] | 
             return None
         headers.setdefault(name.lower(), []).append(value)
     if not headers.keys().isdisjoint(_UNSAFE_HEADERS):
+        return None
+    # A bare "inline" changes nothing for a one-part text message; a file name makes it an attachment.
+    if any(v.strip().lower() != "inline" for v in headers.get("content-disposition", ())):
         return None
     content_type = headers.get("content-type")
     if content_type is not None and (len(content_type) > 1 or not _PLAIN_TYPE.match(_unfold(content_type[0]))):
