@@ -94,6 +94,13 @@ def thread_input(message: Message) -> ThreadInput:
     )
 
 
+@lru_cache(maxsize=256)
+def _word_pairs(comparable: str) -> frozenset[tuple[str, str]]:
+    # Not kept with each text: the pairs take several times its size. The last few hundred are:
+    # a quote is compared with each candidate in turn, and replies quote the same parent.
+    return frozenset(pairwise(comparable.split()))
+
+
 class _Text:
     """A text with a fingerprint of its folded form; the folded and comparable forms are made when needed.
 
@@ -126,13 +133,9 @@ class _Text:
         """Lower-cased, whitespace-folded (see ``folded_text``)."""
         return folded_text(self.raw)
 
-    def pairs(self) -> set[tuple[str, str]]:
-        """Adjacent word pairs: a cheap first test of whether two texts can be alike at all.
-
-        Not kept: a text meets few fuzzy comparisons, and the pairs take several times its size.
-        """
-        words = self.comparable.split()
-        return set(pairwise(words))
+    def pairs(self) -> frozenset[tuple[str, str]]:
+        """Adjacent word pairs: a cheap first test of whether two texts can be alike at all."""
+        return _word_pairs(self.comparable)
 
     @property
     def comparable(self) -> str:
