@@ -11,6 +11,7 @@ from .text import fix_text
 
 MAX_REFERENCES = 1000
 _ANGLE_TOKEN = re.compile(r"<([^<>]*)>")
+_SPACES = re.compile(r"\s+")
 
 
 def normalise_message_id(value: Any) -> str | None:
@@ -23,7 +24,7 @@ def normalise_message_id(value: Any) -> str | None:
     tokens = _ANGLE_TOKEN.findall(text)
     if tokens:
         text = tokens[0]
-    text = re.sub(r"\s+", "", text).strip("<>")
+    text = _SPACES.sub("", text).strip("<>")
     return text or None
 
 
@@ -37,7 +38,7 @@ def parse_references(values: Iterable[Any]) -> list[str]:
         if value is None:
             continue
         for token in _ANGLE_TOKEN.findall(fix_text(str(value))):
-            ident = re.sub(r"\s+", "", token)
+            ident = _SPACES.sub("", token)
             if "@" in ident and ident not in seen:
                 seen[ident] = None
     ids = list(seen)
@@ -49,7 +50,7 @@ def parse_in_reply_to(value: Any) -> str | None:
     if value is None:
         return None
     text = fix_text(str(value))
-    tokens = [re.sub(r"\s+", "", t) for t in _ANGLE_TOKEN.findall(text)]
+    tokens = [_SPACES.sub("", t) for t in _ANGLE_TOKEN.findall(text)]
     tokens = [t for t in tokens if t]
     with_at = [t for t in tokens if "@" in t]
     if with_at:

@@ -189,7 +189,7 @@ def decode_header_text(raw: str, defects: list[str] | None = None) -> str:
 
 
 def _unfold(text: str) -> str:
-    return re.sub(r"\r?\n[ \t]*", " ", text).strip()
+    return _FOLD.sub(" ", text).strip()
 
 
 # ----------------------------------------------------------------------------- addresses

@@ -20,6 +20,8 @@ MAILTO = re.compile(r"[\[(]\s*mailto\b:?\s*([^\])\s]*)\s*[\])]?", re.IGNORECASE)
 # Outlook's delegate form, also without a space after the "[mailto:...]" before it.
 ON_BEHALF = re.compile(r"\s*\bon behalf of\b.*$", re.IGNORECASE)
 _EMPTY_BRACKETS = re.compile(r"\s*(?:\(\s*\)|\[\s*\]|<\s*>)")
+_TRAILING_RULES = re.compile(r"(?:\s+[_|]+)+\s*$")
+_SPACES = re.compile(r"\s+")
 # AOL's attribution opens "In a message dated 9/23/2002 6:30:31 PM, x@y writes:".
 AOL_PREFIX = re.compile(r"^\s*in a message dated\b", re.IGNORECASE)
 
@@ -68,8 +70,8 @@ def clean_name(name: str) -> str:
     name = GNUS_INITIALS.sub("", name)
     name = MAILTO.sub("", name)
     name = _EMPTY_BRACKETS.sub("", name)
-    name = re.sub(r"(?:\s+[_|]+)+\s*$", "", name)  # "_ _" a redaction or the scan left after the name
-    name = re.sub(r"\s+", " ", name).strip(" \"'`,;:")
+    name = _TRAILING_RULES.sub("", name)  # "_ _" a redaction or the scan left after the name
+    name = _SPACES.sub(" ", name).strip(" \"'`,;:")
     if name.startswith("(") and name.endswith(")") and name.count("(") == 1:
         name = name[1:-1].strip()
     if name.lower() in _PRONOUNS or _is_prose(name):

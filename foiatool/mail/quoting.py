@@ -358,6 +358,14 @@ def _is_date_word(word: str) -> bool:
     )
 
 
+_SPACES = re.compile(r"\s+")
+_SPACE_RUNS = re.compile(r"(\s+)")
+_TIME_IN_WORD = re.compile(r"\d{1,2}[:h.]\d{2}")
+_LEADING_DATE_WORD = re.compile(r"^\s*(?:am|op|den|on)\b", re.IGNORECASE)
+_LEADING_ON = re.compile(r"^\s*(?:on|le|am|el|op|il giorno|il|em|den|w dniu|dne)\b", re.IGNORECASE)
+_TRAILING_AT = re.compile(r"\s+(?:a|um|at)$")
+
+
 def _date_for_parsing(text: str) -> str:
     """A printed date rewritten so dateutil reads it: day-first dotted dates, foreign month names."""
 
@@ -369,7 +377,7 @@ def _date_for_parsing(text: str) -> str:
 
     text = _DOTTED_DATE.sub(dotted, text)
     words = []
-    for word in re.split(r"(\s+)", text):
+    for word in _SPACE_RUNS.split(text):
         bare = _fold(word)
         if bare in _FOREIGN_MONTH and bare not in _ENGLISH_DATE_WORDS:
             words.append(_FOREIGN_MONTH[bare])
@@ -377,7 +385,7 @@ def _date_for_parsing(text: str) -> str:
             words.append(" ")
         else:
             words.append(word)
-    return re.sub(r"\s+", " ", "".join(words)).strip(" ,")
+    return _SPACES.sub(" ", "".join(words)).strip(" ,")
 
 
 # A thread repeats the same quoted dates and attributions in every reply; parse each once.
@@ -452,7 +460,7 @@ def _split_date_and_name(text: str) -> tuple[str, str]:
         if not _is_date_word(word):
             break
         taken = index + 1
-        if re.search(r"\d{1,2}[:h.]\d{2}", word):
+        if _TIME_IN_WORD.search(word):
             seen_time = True
         if seen_time and word.endswith(",") and _fold(word) not in _DATE_CONNECTORS:
             break
@@ -472,7 +480,7 @@ def _head_from_attribution(text: str) -> _Head:
 @lru_cache(maxsize=4096)
 def _attribution_parts(text: str) -> tuple[Address | None, str]:
     # ">>Hal DeVore said:", '"CW" == Carlo Wood writes:': quote markers and Gnus initials are no name
-    body = GNUS_INITIALS.sub("", QUOTE_MARKERS.sub("", re.sub(r"\s+", " ", text).strip()))
+    body = GNUS_INITIALS.sub("", QUOTE_MARKERS.sub("", _SPACES.sub(" ", text).strip()))
     body = AOL_PREFIX.sub("", body)
     email_match = None
     for candidate in _EMAIL_IN_TEXT_RE.finditer(body):
@@ -480,7 +488,7 @@ def _attribution_parts(text: str) -> tuple[Address | None, str]:
     email = email_match.group(1) if email_match else ""
     if email_match:
         body = (body[: email_match.start()] + " " + body[email_match.end():]).strip()
-    body = re.sub(r"\s+", " ", body)
+    body = _SPACES.sub(" ", body)
 
     date_text, name = "", ""
     middle = _MIDDLE_VERB_RE.search(body)
@@ -489,20 +497,20 @@ def _attribution_parts(text: str) -> tuple[Address | None, str]:
         core = body[: end.start()]
     elif middle:
         left, right = body[: middle.start()], body[middle.end():].rstrip(" :：")
-        right = re.sub(r"^\s*(?:am|op|den|on)\b", "", right, flags=re.IGNORECASE)
+        right = _LEADING_DATE_WORD.sub("", right)
         if _ATTRIBUTION_START_RE.match(left):
             core, name = left, right  # "Am <date> schrieb <name>:"
         else:
             core, name = right, left  # "<name> schrieb am <date>:"
     else:
         core = body.rstrip(" :：")
-    core = re.sub(r"^\s*(?:on|le|am|el|op|il giorno|il|em|den|w dniu|dne)\b", "", core, flags=re.IGNORECASE)
+    core = _LEADING_ON.sub("", core)
     if not name:
         date_text, name = _split_date_and_name(core)
     else:
         date_text = core.strip(" ,")
     name = _NAME_FILLERS.sub("", name).strip(" ,")
-    name = re.sub(r"\s+(?:a|um|at)$", "", name)
+    name = _TRAILING_AT.sub("", name)
     if name.startswith("(") and name.endswith(")") and redaction_in_field(name) is None:
         name = name[1:-1].strip()  # the old "addr (Name) writes:" form; "(b)(6) wrote:" is a redaction
     if redaction_in_field(name) is None:
