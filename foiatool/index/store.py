@@ -375,6 +375,15 @@ def _clean(value):
     return db_text(value) if isinstance(value, str) else value
 
 
+def _clean_row(values) -> tuple:
+    """``values`` with each text made storable (see db_text); an ASCII text, a number or None as it is."""
+    return tuple([v if not isinstance(v, str) or v.isascii() else db_text(v) for v in values])
+
+
+def _json_list(value: list) -> str:
+    return json.dumps(value) if value else "[]"
+
+
 def prepare_rows(stored: StoredMessage) -> PreparedRows:
     """The rows ``stored`` becomes (kept on it): computed where it was parsed, off the writer."""
     if stored.rows is not None:
@@ -386,11 +395,11 @@ def prepare_rows(stored: StoredMessage) -> PreparedRows:
     stored.rows = PreparedRows(
         message=_message_row(stored),
         texts=(_clean(stored.new_text), _clean(stored.quoted_json), _clean(m.body), m.id),
-        sources=[(m.id, db_text(src.path), db_text(src.locator), src.kind, _clean(json.dumps(src.provenance)),
-                  _clean(json.dumps(src.marks))) for src in m.sources],
-        addresses=[tuple(_clean(v) for v in row) for row in rows],
+        sources=[(m.id, db_text(src.path), db_text(src.locator), src.kind, _clean(_json_list(src.provenance)),
+                  _clean(_json_list(src.marks))) for src in m.sources],
+        addresses=[_clean_row(row) for row in rows],
         attachments=[(m.id, i, _clean(a.name), _clean(a.content_type), a.size, a.sha256) for i, a in enumerate(m.attachments)],
-        redactions=[(m.id, *(_clean(v) for v in r)) for r in stored.redactions],
+        redactions=[(m.id, *_clean_row(r)) for r in stored.redactions],
     )
     return stored.rows
 
@@ -458,9 +467,9 @@ def insert_message(conn: sqlite3.Connection, stored: StoredMessage, file_id: int
 def _message_row(stored: StoredMessage) -> tuple:
     m = stored.message
     sender = m.sender or Address()
-    return tuple(_clean(v) for v in (
-        m.id, m.message_id, m.in_reply_to, json.dumps(m.references), m.subject, sender.name,
-        sender.email, sender.redacted, iso(m.date), m.date_status, json.dumps(m.defects), int(m.recovered),
+    return _clean_row((
+        m.id, m.message_id, m.in_reply_to, _json_list(m.references), m.subject, sender.name,
+        sender.email, sender.redacted, iso(m.date), m.date_status, _json_list(m.defects), int(m.recovered),
         m.date_text,
     ))
 
