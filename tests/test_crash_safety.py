@@ -174,11 +174,11 @@ def test_an_interrupt_in_the_middle_of_storing_a_file_keeps_no_half_file(tmp_pat
     real_insert = store.insert_message
     calls = []
 
-    def insert_then_interrupt(conn, stored, file_id):
-        calls.append(stored.message.subject)
+    def insert_then_interrupt(conn, rows, file_id):
+        calls.append(rows.id)
         if len(calls) == 3:
             raise KeyboardInterrupt
-        return real_insert(conn, stored, file_id)
+        return real_insert(conn, rows, file_id)
 
     monkeypatch.setattr(store, "insert_message", insert_then_interrupt)
     monkeypatch.setattr(batch, "insert_new_files", lambda conn, files: None)  # file by file (tests/test_store_batch.py: all at once)

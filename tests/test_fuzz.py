@@ -134,7 +134,7 @@ def check_items(data: bytes, locator: str = "", *, may_be_silent: bool = False) 
             assert item.sources and item.sources[0].path == PATH
             # a printed date without a year takes it from its context ("year-inferred", issue #13)
             assert item.date is None or (item.date.tzinfo is not None and item.date_status in ("ok", "guessed", "year-inferred"))
-            store.insert_message(conn, enrich(item), 1)
+            store.insert_message(conn, store.prepare_rows(enrich(item)), 1)
     finally:
         conn.execute("ROLLBACK TO fuzz")
         conn.execute("RELEASE fuzz")

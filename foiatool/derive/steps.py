@@ -207,7 +207,7 @@ def _write_threads(conn: sqlite3.Connection, result, dates: dict[str, datetime |
     store.delete_messages(conn, old_recovered)
     for msg in result.recovered:
         msg.recovered = True
-        store.insert_message(conn, store.StoredMessage(msg, msg.body, "[]", []), None)
+        store.insert_message(conn, store.prepare_rows(store.StoredMessage(msg, msg.body, "[]", [])), None)
 
     for msg in result.recovered:
         dates[msg.id] = None  # printed dates in quotes carry no zone: never used for latency

@@ -14,10 +14,9 @@ from .store import (
     _INSERT_REDACTION,
     _INSERT_SOURCE,
     _INSERT_TEXTS,
-    StoredMessage,
+    PreparedRows,
     db_text,
     insert_problem,
-    prepare_rows,
 )
 
 
@@ -30,7 +29,7 @@ class FileRows:
     mtime_ns: int
     sha256: str
     kind: str
-    messages: list[StoredMessage]
+    messages: list[PreparedRows]
     problems: list[Problem]
 
 
@@ -41,7 +40,7 @@ def insert_new_files(conn: sqlite3.Connection, files: Sequence[FileRows]) -> int
     None (nothing written) when a message is already indexed or comes twice: copies need
     insert_message's choice of the copy to keep, so the caller stores such files one by one.
     """
-    ids = [stored.message.id for f in files for stored in f.messages]
+    ids = [rows.id for f in files for rows in f.messages]
     if len(set(ids)) != len(ids):
         return None
     for start in range(0, len(ids), 500):
@@ -57,8 +56,7 @@ def insert_new_files(conn: sqlite3.Connection, files: Sequence[FileRows]) -> int
     for f in files:
         file_id = conn.execute(_INSERT_FILE, (db_text(f.path), f.size, f.mtime_ns, f.sha256, f.kind,
                                               len(f.messages), len(f.problems))).lastrowid
-        for stored in f.messages:
-            rows = prepare_rows(stored)
+        for rows in f.messages:
             messages.append(rows.message)
             texts.append(rows.texts)
             sources.extend((s[0], file_id, *s[1:]) for s in rows.sources)

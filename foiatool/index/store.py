@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import FoiatoolError, IndexBusyError
 from ..mail.dates import iso
@@ -221,16 +222,21 @@ class StoredMessage:
     rows: PreparedRows | None = None
 
 
-@dataclass(slots=True)
-class PreparedRows:
-    """A message's index rows, ready for SQLite (text already made storable)."""
+class PreparedRows(NamedTuple):
+    """A message's index rows, ready for SQLite (text already made storable): what a parse worker
+    sends the writer for each message. A tuple of tuples crosses between processes several
+    times cheaper than objects with fields."""
 
-    message: tuple
+    message: tuple  # the messages row: id first
     texts: tuple  # (new_text, quoted, body, id): message_texts under the rowid of the message with this id
     sources: list[tuple]  # (message, path, locator, kind, provenance, marks): file_id goes in at write time
     addresses: list[tuple]
     attachments: list[tuple]
     redactions: list[tuple]
+
+    @property
+    def id(self) -> str:
+        return self.message[0]
 
 
 # The secondary indexes (lookups, not constraints). A bulk load into an empty index writes its
@@ -404,14 +410,6 @@ def prepare_rows(stored: StoredMessage) -> PreparedRows:
     return stored.rows
 
 
-def for_writer(stored: StoredMessage) -> StoredMessage:
-    """What the writer needs of ``stored``: its rows, its id and its sources (which copy to keep).
-    A parse worker sends this, so the text crosses to the writer once, in the rows."""
-    rows = prepare_rows(stored)
-    m = stored.message
-    return StoredMessage(Message(id=m.id, sources=m.sources), "", "", [], rows)
-
-
 _INSERT_MESSAGE = ("INSERT OR IGNORE INTO messages (id, message_id, in_reply_to, refs, subject, from_name, from_email,"
                    " from_redacted, date, date_status, defects, recovered, date_text)"
                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
@@ -425,7 +423,7 @@ _INSERT_REDACTION = "INSERT INTO redactions (message, field, code, family, text)
 _INSERT_FILE = "INSERT INTO files (path, size, mtime_ns, sha256, kind, messages, problems) VALUES (?,?,?,?,?,?,?)"
 
 
-def insert_message(conn: sqlite3.Connection, stored: StoredMessage, file_id: int | None) -> bool:
+def insert_message(conn: sqlite3.Connection, prepared: PreparedRows, file_id: int | None) -> bool:
     """Add a message (or only its new source when the same message is already indexed).
 
     Copies of one message (same content id) found in several places can differ in
@@ -435,18 +433,16 @@ def insert_message(conn: sqlite3.Connection, stored: StoredMessage, file_id: int
 
     Returns True when the message itself was new.
     """
-    m = stored.message
-    prepared = prepare_rows(stored)
     cur = conn.execute(_INSERT_MESSAGE, prepared.message)
     is_new = cur.rowcount == 1
     rowid = cur.lastrowid if is_new else None
     replace = False
-    if not is_new and file_id is not None and m.sources:
+    if not is_new and file_id is not None and prepared.sources:
         first = conn.execute(
             "SELECT path, locator FROM sources WHERE message=? AND file_id IS NOT NULL ORDER BY path, locator LIMIT 1",
-            (m.id,),
+            (prepared.id,),
         ).fetchone()
-        mine = min((db_text(s.path), db_text(s.locator)) for s in m.sources)
+        mine = min((path, locator) for _, path, locator, *_ in prepared.sources)
         replace = first is not None and mine < (first[0], first[1])
     conn.executemany(_INSERT_SOURCE, [(s[0], file_id, *s[1:]) for s in prepared.sources])
     if not is_new and not replace:
@@ -456,11 +452,11 @@ def insert_message(conn: sqlite3.Connection, stored: StoredMessage, file_id: int
             "UPDATE messages SET message_id=?, in_reply_to=?, refs=?, subject=?, from_name=?, from_email=?,"
             " from_redacted=?, date=?, date_status=?, defects=?, recovered=?, date_text=?"
             " WHERE id=?",
-            (*prepared.message[1:], m.id),
+            (*prepared.message[1:], prepared.id),
         )
-        _delete_dependents(conn, [m.id])
+        _delete_dependents(conn, [prepared.id])
     conn.execute(_INSERT_TEXTS, prepared.texts)
-    _insert_dependents(conn, stored, rowid)
+    _insert_dependents(conn, prepared, rowid)
     return is_new
 
 
@@ -474,11 +470,9 @@ def _message_row(stored: StoredMessage) -> tuple:
     ))
 
 
-def _insert_dependents(conn: sqlite3.Connection, stored: StoredMessage, rowid: int | None) -> None:
+def _insert_dependents(conn: sqlite3.Connection, prepared: PreparedRows, rowid: int | None) -> None:
     """Addresses, attachments and redaction marks of a stored message; its full-text row waits in
     fts_pending for ``sync_fts``."""
-    m = stored.message
-    prepared = prepare_rows(stored)
     conn.executemany(_INSERT_ADDRESS, prepared.addresses)
     if prepared.attachments:
         conn.executemany(_INSERT_ATTACHMENT, prepared.attachments)
@@ -487,7 +481,7 @@ def _insert_dependents(conn: sqlite3.Connection, stored: StoredMessage, rowid: i
     if rowid is not None:
         conn.execute("INSERT OR IGNORE INTO fts_pending (rowid) VALUES (?)", (rowid,))
     else:
-        conn.execute("INSERT OR IGNORE INTO fts_pending (rowid) SELECT rowid FROM messages WHERE id=?", (m.id,))
+        conn.execute("INSERT OR IGNORE INTO fts_pending (rowid) SELECT rowid FROM messages WHERE id=?", (prepared.id,))
 
 
 def _label_sql(name: str, email: str, redacted: str) -> str:

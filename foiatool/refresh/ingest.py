@@ -11,9 +11,9 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from ..derive import no_cyclic_collection
 from ..index import store
@@ -66,16 +66,17 @@ class _Silent:
         pass
 
 
-@dataclass(slots=True)
-class FileResult:
+class FileResult(NamedTuple):
+    """One read file, as a parse worker sends it back (a tuple: it crosses between processes cheaply)."""
+
     path: str
     sha256: str
     kind: str
-    messages: list[store.StoredMessage]
+    messages: list[store.PreparedRows]  # each message as the rows it becomes: all the writer needs
     problems: list[Problem]
-    documents: list[Document] = field(default_factory=list)
+    documents: Sequence[Document] = ()
     # Scanned pages whose text the reader was not given: the file is read again once they are recognised.
-    page_tasks: list[PageTask] = field(default_factory=list)
+    page_tasks: Sequence[PageTask] = ()
 
 
 class NotRegularFile(OSError):
@@ -182,7 +183,7 @@ def parse_file(path: str, kind_hint: str = "", ocr: bool = False, ocr_texts: Map
     from ..sources import ReaderOptions, read_path, set_reader_options
 
     set_reader_options(ReaderOptions(ocr=ocr, ocr_texts=ocr_texts))
-    messages: list[store.StoredMessage] = []
+    messages: list[store.PreparedRows] = []
     problems: list[Problem] = []
     documents: list[Document] = []
     page_tasks: list[PageTask] = []
@@ -213,7 +214,7 @@ def parse_file(path: str, kind_hint: str = "", ocr: bool = False, ocr_texts: Map
                 stored = store.StoredMessage(item, item.body, "[]", [])
                 problems.append(Problem(path, item.sources[0].locator if item.sources else "", f"quote/redaction analysis failed: {exc!r}"))
             # the rows are made here, in the worker: the single writer then only writes
-            messages.append(store.for_writer(stored))
+            messages.append(store.prepare_rows(stored))
     except Exception as exc:  # the readers promise not to raise; if one does, the file is a problem, not a crash
         problems.append(Problem(path, "", f"reader failed: {exc!r}"))
     if page_tasks:

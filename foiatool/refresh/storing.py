@@ -55,8 +55,8 @@ def store_file(conn: sqlite3.Connection, result: FileResult, size: int, mtime_ns
     )
     file_id = cur.lastrowid
     added = 0
-    for stored in result.messages:
-        if store.insert_message(conn, stored, file_id):
+    for rows in result.messages:
+        if store.insert_message(conn, rows, file_id):
             added += 1
     for prob in result.problems:
         store.insert_problem(conn, prob, file_id)
