@@ -342,7 +342,10 @@ def iso(value: datetime | None) -> str | None:
     """The stable machine form: ISO 8601 in UTC with a 'Z'."""
     if value is None:
         return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = value.astimezone(UTC)
+    if utc.year < 1000:  # strftime writes such a year unpadded, as it always has here
+        return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc.isoformat(timespec="seconds")[:-6] + "Z"  # "+00:00" off: several times faster than strftime
 
 
 def from_iso(text: str | None) -> datetime | None:
