@@ -75,6 +75,7 @@ _COMMON_RFC = re.compile(
     r"((?:19|20)\d\d) ([01]\d|2[0-3]):([0-5]\d):([0-5]\d) ([+-])([01]\d|2[0-3])([0-5]\d)\Z")
 
 
+@functools.lru_cache(maxsize=64)  # a plain message's Date is read here twice: to check it, then to parse it
 def common_rfc_date(raw: str) -> datetime | None:
     """The UTC time of a date written exactly in the common RFC 5322 form, a real day of a year
     from 1970 to 2099 with its weekday (if given) right and a numeric zone other than -0000;
