@@ -282,3 +282,18 @@ def test_seven_bit_iso_2022_jp_body_is_decoded():
 def test_folded_subject_is_unfolded_to_one_line():
     data = b"From: a@example.org\r\nSubject: [bold\r\n red] weekly\r\n  statistics\r\nDate: Fri, 1 Apr 2011 14:00:00 -0700\r\n\r\nbody\r\n"
     assert parse_rfc822(data, Source("x.eml")).subject == "[bold red] weekly statistics"
+
+
+def test_envelope_lines_are_stripped_the_same_on_every_call() -> None:
+    """The last answer is kept for the same bytes object (the kind check, then the parser):
+    other bytes, equal or not, are read afresh."""
+    from foiatool.mail.parse import strip_envelope_lines
+
+    mangled = b"From: sender@example.org  Tue Mar  1 10:00:00 2011\nFrom: Real <real@example.org>\nSubject: x\n\nbody\n"
+    plain = b"From: Real <real@example.org>\nSubject: y\n\nbody\n"
+    first = strip_envelope_lines(mangled)
+    assert first == (b"From: Real <real@example.org>\nSubject: x\n\nbody\n", "sender@example.org")
+    assert strip_envelope_lines(mangled) is first
+    assert strip_envelope_lines(plain) == (plain, "")
+    assert strip_envelope_lines(bytes(bytearray(mangled))) == first
+    assert strip_envelope_lines(b"\n\n" + plain) == (plain, "")

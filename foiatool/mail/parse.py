@@ -77,6 +77,9 @@ class HeaderFields:
 
 # ----------------------------------------------------------------------------- bytes before parsing
 
+_last_stripped: tuple[bytes | None, tuple[bytes, str]] = (None, (b"", ""))
+
+
 def strip_envelope_lines(data: bytes) -> tuple[bytes, str]:
     """Drop what is not part of the real header block: a BOM, leading blank lines,
     an mbox ``From `` separator line at the top, and the mangled ``From: addr  <asctime>``
@@ -86,6 +89,16 @@ def strip_envelope_lines(data: bytes) -> tuple[bytes, str]:
     Returns the remaining bytes and the address the pseudo-header named ("" if none),
     which serves as the sender only when no real From: follows.
     """
+    global _last_stripped
+    last = _last_stripped  # the kind check and then the parser ask about the same bytes object
+    if last[0] is data and type(data) is bytes:
+        return last[1]
+    stripped = _strip_envelope_lines(data)
+    _last_stripped = (data, stripped)
+    return stripped
+
+
+def _strip_envelope_lines(data: bytes) -> tuple[bytes, str]:
     start = 0
     if data.startswith(b"\xef\xbb\xbf"):
         start = 3
@@ -101,8 +114,7 @@ def strip_envelope_lines(data: bytes) -> tuple[bytes, str]:
     if start:
         data = data[start:]
     block_end = _HEADER_END.search(data)
-    block = data[: block_end.start() if block_end else len(data)]
-    pseudo = _PSEUDO_FROM.search(block)
+    pseudo = _PSEUDO_FROM.search(data, 0, block_end.start() if block_end else len(data))
     if pseudo is None:
         return data, ""
     envelope_address = pseudo.group(1).decode("ascii", "replace").strip("<>")
