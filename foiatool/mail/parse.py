@@ -134,8 +134,9 @@ def looks_like_message(head: bytes, *, whole: bool = True) -> bool:
     return verdict is not False
 
 
-# The first line that ends a header block: a blank line, or one that is neither a field nor a continuation.
-_BLOCK_STOP = re.compile(rb"^(?![ \t]|[\x21-\x39\x3b-\x7e]{1,200}[ \t]*:)", re.MULTILINE)
+# The lines of a header block: fields and continuations. Where it stops, a blank line or a line that
+# is neither begins (matched line by line, not looked for at every byte).
+_BLOCK_LINES = re.compile(rb"(?:(?:[ \t]|[\x21-\x39\x3b-\x7e]{1,200}[ \t]*:)[^\n]*(?:\n|\Z))*")
 _MAIL_FIELD_LINE = re.compile(
     rb"^(?:" + b"|".join(re.escape(name) for name in sorted(_MAIL_FIELDS)) + rb")[ \t]*:", re.IGNORECASE | re.MULTILINE)
 
@@ -155,16 +156,14 @@ def _header_block_verdict(body: bytes, *, whole: bool) -> bool | None:
     """
     if _FIELD_LINE.match(body) is None:
         return False
-    stop = _BLOCK_STOP.search(body)
-    if stop is not None and stop.start() == len(body):
-        stop = None  # the text ends with a line break, not with a line that stops the block
-    end = stop.start() if stop else len(body)
-    if not whole and stop is not None and body.find(b"\n", end) < 0 and end < len(body):
+    end = _BLOCK_LINES.match(body).end()  # type: ignore[union-attr]  # "*" always matches
+    stopped = end < len(body)  # else the text ends with the block (or with a line break)
+    if not whole and stopped and body.find(b"\n", end) < 0:
         end = len(body)  # the last line was cut by the end of the head: it is not junk
-        stop = None
+        stopped = False
     if _MAIL_FIELD_LINE.search(body, 0, end):
         return True
-    return None if (stop is None and not whole) else False
+    return None if (not stopped and not whole) else False
 
 
 _FOLD = re.compile(r"\r?\n[ \t]*")
