@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import email.message
 import re
+import unicodedata
 
 from ..model import Address
 from .dates import common_rfc_date, parse_date
@@ -165,8 +166,18 @@ def plain_reading(message: email.message.Message) -> tuple[HeaderFields, str] | 
     if len(encoding) > 1 or encoding[0].strip().lower() not in _PLAIN_TE:
         return None
     payload = getattr(message, "_payload", None)  # the stored text, as mail-parser returns it for 7bit/8bit parts
-    if not isinstance(payload, str) or not payload.isascii() or "\x1b" in payload:
+    if not isinstance(payload, str) or "\x1b" in payload:
         return None
+    if not payload.isascii():
+        # 8-bit text (its bytes held as surrogate escapes): mail-parser decodes the bytes with the
+        # declared charset (UTF-8 when none is) and returns the text in NFC; a charset that fails
+        # is a defect it reports.
+        try:
+            payload = payload.encode("ascii", "surrogateescape").decode(message.get_content_charset("utf-8"))
+            payload.encode("utf-8")  # a codec that leaves lone surrogates: a defect too
+        except (LookupError, UnicodeError):
+            return None
+        payload = unicodedata.normalize("NFC", payload)
     fields = HeaderFields()
     lists: dict[str, list[Address]] = {}
     for name in _ADDRESS_HEADERS:
