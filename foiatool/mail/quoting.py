@@ -143,6 +143,9 @@ _MIDDLE_VERB = r"\b(?:schrieb|schreef|skrev)\b"
 _ATTRIBUTION_PATTERN = _END_VERB + "|" + _MIDDLE_VERB + r"[^\n]{0,300}[:：]\s*$"
 _ATTRIBUTION_RE = re.compile(r"(?s).*(?:" + _ATTRIBUTION_PATTERN + ")", re.IGNORECASE)
 _END_VERB_RE = re.compile(_END_VERB, re.IGNORECASE)
+# The verb that ends a line, found from the end (see _ATTRIBUTION_RE): no verb of _END_VERB ends
+# another, so the one match there starts where a search would find it.
+_LAST_END_VERB_RE = re.compile(r"(?s).*(" + _END_VERB + ")", re.IGNORECASE)
 _MIDDLE_VERB_RE = re.compile(_MIDDLE_VERB, re.IGNORECASE)
 _ATTRIBUTION_START_RE = re.compile(
     r"^\s*(?:on|le|am|el|op|il(?:\s+giorno)?|em|den|w\s+dniu|dne|\d)(?=[\s\d.,])", re.IGNORECASE
@@ -496,9 +499,9 @@ def _attribution_parts(text: str) -> tuple[Address | None, str]:
 
     date_text, name = "", ""
     middle = _MIDDLE_VERB_RE.search(body)
-    end = _END_VERB_RE.search(body)
+    end = _LAST_END_VERB_RE.match(body)
     if end:
-        core = body[: end.start()]
+        core = body[: end.start(1)]
     elif middle:
         left, right = body[: middle.start()], body[middle.end():].rstrip(" :：")
         right = _LEADING_DATE_WORD.sub("", right)
