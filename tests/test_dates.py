@@ -127,3 +127,58 @@ def test_the_machine_form_of_a_date_is_utc_to_the_second_with_a_z() -> None:
                          rng.randint(0, 59), rng.choice([0, rng.randint(0, 999999)]), tzinfo=zone)
         assert iso(value) == value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), value
         compared += 1
+
+
+def _printed_texts(seed: int, count: int) -> list[str]:
+    """Printed dates in the Outlook, Gmail and BlackBerry forms, right and wrong in every field."""
+    import random
+
+    rng = random.Random(seed)
+    weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Mon", "Tue", "Wed",
+                "Thu", "Fri", "Sat", "Sun", "Tues", "Thur", "Weds", "Sonntag"]
+    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov",
+              "Dec", "Janua", "Septernber", "Mai", "Juni"]
+    def pick(usual: list, odd: list, share: float = 0.85):
+        return rng.choice(usual if rng.random() < share else odd)
+
+    texts = []
+    for _ in range(count):
+        weekday, month = pick(weekdays[:14], weekdays[14:]), pick(months[:24], months[24:])
+        day = pick([rng.randint(1, 28)], [0, 29, 30, 31, 32])
+        day_text = f"{day:0{rng.choice([1, 2])}d}"
+        year = pick([rng.randint(1990, 2030)], [rng.randint(1890, 2110), rng.randint(0, 9999)])
+        minute, second = pick([rng.randint(0, 59)], [60, 99]), pick([rng.randint(0, 59)], [60, 61])
+        if rng.random() < 0.6:
+            hour = pick([rng.randint(1, 12)], [0, 13, 23, 24, 25])
+            clock = f"{hour:0{rng.choice([1, 2])}d}:{minute:02d}" + rng.choice(["", f":{second:02d}"])
+            half = pick(["AM", "PM", "am", "pm"], ["A.M.", "a", "", "PM PM"], 0.8)
+            text = (f"{weekday + ', ' if rng.random() < 0.8 else ''}{month} {day_text}, {year}"
+                    f" {rng.choice(['', '', 'at '])}{clock} {half}").rstrip()
+        else:
+            hour = pick([rng.randint(0, 23)], [24, 25, 99])
+            clock = f"{hour:0{rng.choice([1, 2])}d}:{minute:02d}:{second:02d}"
+            text = f"{weekday} {month[:3] if rng.random() < 0.9 else month} {day_text} {clock} {year}"
+        texts.append(pick([text], [text.upper(), text.lower(), text + " EST", text.replace(" ", "  ", 1),
+                                   text.replace(", ", " ", 1), " " + text, text.replace(":", ".", 1)], 0.6))
+    return texts
+
+
+def test_the_common_printed_forms_read_as_dateutil_reads_them(corpora) -> None:
+    """Outlook's "Friday, August 21, 2009 7:23 AM", Gmail's "... at 1:53 PM" and the BlackBerry's
+    "Fri Jan 01 10:46:13 2010" are read without dateutil: on every generated form, right or wrong
+    in any field, and on every Sent:/Date: line of the Clinton release, the answer is dateutil's."""
+    import re
+
+    from foiatool.mail import dates
+
+    texts = _printed_texts(11, 20000)
+    taken = sum(dates._printed_common(text) is not None for text in texts)
+    printed = [match.group(1).strip() for path in sorted((corpora / "clinton-august").rglob("*.txt"))
+               for match in re.finditer(r"(?m)^(?:Sent|Date):[ \t]*(.+)$", path.read_text("utf-8", "replace"))]
+    assert taken > 3000 and len(printed) > 5000
+    real_taken = 0
+    for text in texts + printed:
+        real_taken += dates._printed_common(text) is not None
+        assert dates._read_fields(text) == dates._read_loose_fields(text), text
+    assert real_taken - taken > 3000  # most of the release's dates take the common forms

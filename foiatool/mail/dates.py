@@ -216,12 +216,52 @@ def _dateutil(cleaned: str, default: datetime) -> datetime:
         return parser.parse(cleaned, tzinfos=zones, fuzzy=True, default=default)
 
 
+# The printed forms most released mail shows, one space apart, every field there: Outlook's
+# "Friday, August 21, 2009 7:23 AM" (and Gmail's "Wed, Jan 28, 2015 at 1:53 PM") and the
+# BlackBerry's "Fri Jan 01 10:46:13 2010". dateutil reads each field of these as written (a
+# weekday beside a day is ignored), so they are read here without it.
+_WEEKDAY_NAMES = "|".join(name for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+                          for name in (day, day[:3]))
+_MONTH_NAMES = "|".join(sorted({*_MONTHS, *(m[:3] for m in _MONTHS), "sept"}, key=lambda m: (-len(m), m)))
+_MONTH_OF = {**{m: n for n, m in enumerate(_MONTHS, 1)}, **{m[:3]: n for n, m in enumerate(_MONTHS, 1)}, "sept": 9}
+_PRINTED_OUTLOOK = re.compile(
+    rf"(?:(?:{_WEEKDAY_NAMES}), )?({_MONTH_NAMES}) (\d{{1,2}}), ((?:19|20)\d\d) (?:at )?(1[0-2]|0?[1-9]):([0-5]\d)(?::([0-5]\d))? ([AP]M)\Z",
+    re.IGNORECASE)
+_PRINTED_CTIME = re.compile(
+    rf"(?:{_WEEKDAY_NAMES}) ({_MONTH_NAMES}) (\d{{1,2}}) ([01]?\d|2[0-3]):([0-5]\d):([0-5]\d) ((?:19|20)\d\d)\Z", re.IGNORECASE)
+
+
+def _printed_common(raw: str) -> datetime | None:
+    """The naive time of a date printed in one of the common forms above, exactly; None otherwise."""
+    match = _PRINTED_OUTLOOK.match(raw)
+    try:
+        if match is not None:
+            month, day, year, hour, minute, second, half = match.groups()
+            hour_24 = int(hour) % 12 + (12 if half.upper() == "PM" else 0)
+            return datetime(int(year), _MONTH_OF[month.lower()], int(day), hour_24, int(minute), int(second or 0))
+        match = _PRINTED_CTIME.match(raw)
+        if match is not None:
+            month, day, hour, minute, second, year = match.groups()
+            return datetime(int(year), _MONTH_OF[month.lower()], int(day), int(hour), int(minute), int(second))
+    except ValueError:  # 30 February, year 0: what dateutil makes of it is left to dateutil
+        return None
+    return None
+
+
 def _read_fields(raw: str) -> tuple[datetime | None, bool]:
     """The date dateutil reads from loose text, and whether the text printed a year.
 
     None when it printed no month or no day (a time or a year alone is no date).
     A year-less result carries ``_DEFAULT_A``'s year, to be replaced from context.
     """
+    common = _printed_common(raw)
+    if common is not None:
+        return common, True
+    return _read_loose_fields(raw)
+
+
+def _read_loose_fields(raw: str) -> tuple[datetime | None, bool]:
+    """_read_fields through dateutil: the text cleaned of OCR damage, then read with two defaults."""
     cleaned = _PAREN_COMMENT.sub(" ", raw)
     cleaned = re.sub(r"\bat\b", " ", cleaned, flags=re.IGNORECASE)  # "March 7, 2011 at 4:12 PM"
     cleaned = _ocr_repaired(cleaned).replace(" ,", ",").strip(" ,;")
