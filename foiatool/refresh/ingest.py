@@ -279,8 +279,6 @@ def refresh(
     executor: Executor | None = None,
 ) -> IndexReport:
     """Bring the index at ``db_path`` in step with ``paths``: the index mirrors exactly these inputs."""
-    from ..sources import InputFile, discover
-
     progress = progress or _Silent()
     report = IndexReport(db_path=str(db_path))
     with store.writer_lock(db_path, on_wait=on_wait):
@@ -288,144 +286,9 @@ def refresh(
         try:
             with conn:
                 store.ensure_secondary_indexes(conn)  # a bulk load that was interrupted left them out
-            known = {r["path"]: (r["id"], r["size"], r["mtime_ns"], r["sha256"]) for r in conn.execute("SELECT id, path, size, mtime_ns, sha256 FROM files")}
-            # With --ocr, PDFs that were indexed without a text layer are read again.
-            needs_ocr = {r[0] for r in conn.execute("SELECT DISTINCT path FROM problems WHERE reason LIKE '%no text layer%' OR reason LIKE '%OCR needs%'")} if ocr else set()
-            seen: set[str] = set()
-            todo: list[tuple[str, str, int]] = []
-            local = LocalPool(jobs or os.cpu_count() or 1, _PARSE_PRELOAD)  # unless given another executor
-            stat_changed: dict[str, InputFile] = {}
-            discovery_problems: list[Problem] = []
-            found: dict[str, InputFile] = {}
-            for item in discover(paths):
-                if isinstance(item, Problem):
-                    discovery_problems.append(item)
-                    continue
-                key = store.db_text(item.path)
-                if key in seen:
-                    continue
-                seen.add(key)
-                found[key] = item
-                old = known.get(key)
-                if old is not None and old[1] == item.size and old[2] == item.mtime_ns and key not in needs_ocr:
-                    report.unchanged += 1
-                    continue
-                if old is not None and key not in needs_ocr:
-                    stat_changed[item.path] = item
-                todo.append((item.path, item.kind_hint, item.size))
-                if len(todo) == PARALLEL_THRESHOLD and executor is None and local.jobs > 1:
-                    local.start()  # its fork server's imports overlap the rest of finding the inputs
-            report.files = len(seen)
-
-            # A touched but unchanged file is recognised by its hash and not parsed again.
-            if stat_changed:
-                still: list[tuple[str, str, int]] = []
-                with conn:
-                    for path, hint, nbytes in todo:
-                        info = stat_changed.get(path)
-                        if info is not None:
-                            try:
-                                same = file_sha256(path) == known[store.db_text(path)][3]
-                            except OSError:
-                                same = False
-                            if same:
-                                conn.execute("UPDATE files SET size=?, mtime_ns=? WHERE path=?", (info.size, info.mtime_ns, store.db_text(path)))
-                                report.unchanged += 1
-                                continue
-                        still.append((path, hint, nbytes))
-                todo = still
-
-            removed = [p for p in known if p not in seen]
-            # Everything about a file to be read again is forgotten first, in the same
-            # transaction that drops its files row: a run killed before the file is read
-            # again leaves it unknown, so the next run reads it (never a half-updated file).
-            forgotten = [known[p][0] for p in removed]
-            forgotten += [known[k][0] for k in (store.db_text(p) for p, _, _ in todo) if k in known]
-            todo_keys = {store.db_text(p) for p, _, _ in todo}
-            if forgotten:
-                by_id = {row[0]: key for key, row in known.items()}
-                for file_id in sorted(store.files_to_reread(conn, forgotten)):
-                    reread = by_id.get(file_id)
-                    if reread is None or reread in todo_keys or reread not in found:
-                        continue
-                    item = found[reread]
-                    todo.append((item.path, item.kind_hint, item.size))
-                    todo_keys.add(reread)
-                    forgotten.append(file_id)
-                    report.unchanged -= 1
-            changed = bool(todo or removed)
-            stats = {p: (size, 0) for p, _, size in todo}
-            mtimes = {p: found[store.db_text(p)].mtime_ns for p, _, _ in todo}  # as discovered: no second stat
-            with conn:
-                conn.execute("DELETE FROM problems WHERE file_id IS NULL")
-                for prob in discovery_problems:
-                    store.insert_problem(conn, prob, None)
-                if forgotten:
-                    store.forget_files(conn, forgotten)
-                    conn.executemany("DELETE FROM files WHERE id=?", ((i,) for i in forgotten))
-                report.removed = len(removed)
-                if changed:
-                    store.set_meta(conn, "derived", "0")
-                bulk = not known and len(todo) >= BULK_LOAD_FILES
-                if bulk:
-                    store.drop_secondary_indexes(conn)
-
-            deferred: list[FileResult] = []
-            if todo:
-                progress.start(len(todo), "Reading")
-                # Enough files are parsed in batches on the executor: a local pool of processes,
-                # or a Dask cluster; a few are read here.
-                parser = executor or local
-                if len(todo) >= PARALLEL_THRESHOLD and not (isinstance(parser, LocalPool) and parser.jobs == 1):
-                    results = _on_executor(todo, parser, ocr)
-                    _import_derive_meanwhile()
-                else:
-                    results = (parse_file(p, h, ocr, {} if ocr else None) for p, h, _ in todo)
-                last_commit = time.monotonic()
-                waiting: list[FileResult] = []
-                conn.execute("BEGIN")
-                try:
-                    # The results arrive as many small objects and are freed once stored; the
-                    # cyclic collector would walk the whole heap again and again meanwhile.
-                    with no_cyclic_collection():
-                        for result in results:
-                            if result.page_tasks:
-                                deferred.append(result)
-                                progress.advance(1)
-                                continue
-                            report.parsed += 1
-                            waiting.append(result)
-                            if len(waiting) >= STORE_BATCH or result.documents:
-                                store_files(conn, waiting, stats, mtimes, report)
-                            # Commit about once a second: what a kill loses is read again next time,
-                            # and fewer commits keep the single writer ahead of the parsing workers.
-                            if time.monotonic() - last_commit >= COMMIT_SECONDS:
-                                store_files(conn, waiting, stats, mtimes, report)
-                                conn.execute("COMMIT")
-                                conn.execute("BEGIN")
-                                last_commit = time.monotonic()
-                            progress.advance(1)
-                    store_files(conn, waiting, stats, mtimes, report)
-                    conn.execute("COMMIT")
-                except BaseException:
-                    results.close()  # stops the worker processes now, not at interpreter exit
-                    if conn.in_transaction:
-                        try:
-                            conn.execute("ROLLBACK TO one_file")  # the file being stored when interrupted
-                            conn.execute("RELEASE one_file")
-                        except sqlite3.OperationalError:
-                            pass  # interrupted between files: nothing half-written
-                        conn.execute("COMMIT")  # keep the whole files already read; the rest is read next time
-                    raise
-                finally:
-                    progress.finish()
-                if deferred:
-                    hints = {p: h for p, h, _ in todo}
-                    _read_scanned(conn, deferred, hints, stats, mtimes, report, executor or LocalPool(jobs or os.cpu_count() or 1, _OCR_PRELOAD), progress)
-
-            # What was found of each input is done with, and at 100,000 files these maps hold tens
-            # of megabytes: freed here, the derive step (where the peak is) reuses their memory.
-            del known, found, seen, todo, todo_keys, stats, mtimes, stat_changed, forgotten, removed
+            # Reading is a function of its own: what was found of each input (at 100,000 files tens
+            # of megabytes) is freed when it returns, and the derive step (where the peak is) reuses it.
+            _read_inputs(conn, paths, report, jobs=jobs, progress=progress, ocr=ocr, executor=executor)
             if store.get_meta(conn, "derived") != "1":
                 # The full-text rows of what was read, and any secondary index a bulk load left
                 # out, are made on a connection of their own while the derive step threads.
@@ -438,6 +301,147 @@ def refresh(
         finally:
             conn.close()
     return report
+
+
+def _read_inputs(conn: sqlite3.Connection, paths: Iterable[str], report: IndexReport, *, jobs: int | None,
+                 progress: Progress, ocr: bool, executor: Executor | None) -> None:
+    """Find the inputs, forget what changed or went, and read and store what is new or changed."""
+    from ..sources import InputFile, discover
+
+    known = {r["path"]: (r["id"], r["size"], r["mtime_ns"], r["sha256"]) for r in conn.execute("SELECT id, path, size, mtime_ns, sha256 FROM files")}
+    # With --ocr, PDFs that were indexed without a text layer are read again.
+    needs_ocr = {r[0] for r in conn.execute("SELECT DISTINCT path FROM problems WHERE reason LIKE '%no text layer%' OR reason LIKE '%OCR needs%'")} if ocr else set()
+    seen: set[str] = set()
+    todo: list[tuple[str, str, int]] = []
+    local = LocalPool(jobs or os.cpu_count() or 1, _PARSE_PRELOAD)  # unless given another executor
+    stat_changed: dict[str, InputFile] = {}
+    discovery_problems: list[Problem] = []
+    found: dict[str, InputFile] = {}
+    for item in discover(paths):
+        if isinstance(item, Problem):
+            discovery_problems.append(item)
+            continue
+        key = store.db_text(item.path)
+        if key in seen:
+            continue
+        seen.add(key)
+        found[key] = item
+        old = known.get(key)
+        if old is not None and old[1] == item.size and old[2] == item.mtime_ns and key not in needs_ocr:
+            report.unchanged += 1
+            continue
+        if old is not None and key not in needs_ocr:
+            stat_changed[item.path] = item
+        todo.append((item.path, item.kind_hint, item.size))
+        if len(todo) == PARALLEL_THRESHOLD and executor is None and local.jobs > 1:
+            local.start()  # its fork server's imports overlap the rest of finding the inputs
+    report.files = len(seen)
+
+    # A touched but unchanged file is recognised by its hash and not parsed again.
+    if stat_changed:
+        still: list[tuple[str, str, int]] = []
+        with conn:
+            for path, hint, nbytes in todo:
+                info = stat_changed.get(path)
+                if info is not None:
+                    try:
+                        same = file_sha256(path) == known[store.db_text(path)][3]
+                    except OSError:
+                        same = False
+                    if same:
+                        conn.execute("UPDATE files SET size=?, mtime_ns=? WHERE path=?", (info.size, info.mtime_ns, store.db_text(path)))
+                        report.unchanged += 1
+                        continue
+                still.append((path, hint, nbytes))
+        todo = still
+
+    removed = [p for p in known if p not in seen]
+    # Everything about a file to be read again is forgotten first, in the same
+    # transaction that drops its files row: a run killed before the file is read
+    # again leaves it unknown, so the next run reads it (never a half-updated file).
+    forgotten = [known[p][0] for p in removed]
+    forgotten += [known[k][0] for k in (store.db_text(p) for p, _, _ in todo) if k in known]
+    todo_keys = {store.db_text(p) for p, _, _ in todo}
+    if forgotten:
+        by_id = {row[0]: key for key, row in known.items()}
+        for file_id in sorted(store.files_to_reread(conn, forgotten)):
+            reread = by_id.get(file_id)
+            if reread is None or reread in todo_keys or reread not in found:
+                continue
+            item = found[reread]
+            todo.append((item.path, item.kind_hint, item.size))
+            todo_keys.add(reread)
+            forgotten.append(file_id)
+            report.unchanged -= 1
+    changed = bool(todo or removed)
+    stats = {p: (size, 0) for p, _, size in todo}
+    mtimes = {p: found[store.db_text(p)].mtime_ns for p, _, _ in todo}  # as discovered: no second stat
+    with conn:
+        conn.execute("DELETE FROM problems WHERE file_id IS NULL")
+        for prob in discovery_problems:
+            store.insert_problem(conn, prob, None)
+        if forgotten:
+            store.forget_files(conn, forgotten)
+            conn.executemany("DELETE FROM files WHERE id=?", ((i,) for i in forgotten))
+        report.removed = len(removed)
+        if changed:
+            store.set_meta(conn, "derived", "0")
+        bulk = not known and len(todo) >= BULK_LOAD_FILES
+        if bulk:
+            store.drop_secondary_indexes(conn)
+
+    deferred: list[FileResult] = []
+    if todo:
+        progress.start(len(todo), "Reading")
+        # Enough files are parsed in batches on the executor: a local pool of processes,
+        # or a Dask cluster; a few are read here.
+        parser = executor or local
+        if len(todo) >= PARALLEL_THRESHOLD and not (isinstance(parser, LocalPool) and parser.jobs == 1):
+            results = _on_executor(todo, parser, ocr)
+            _import_derive_meanwhile()
+        else:
+            results = (parse_file(p, h, ocr, {} if ocr else None) for p, h, _ in todo)
+        last_commit = time.monotonic()
+        waiting: list[FileResult] = []
+        conn.execute("BEGIN")
+        try:
+            # The results arrive as many small objects and are freed once stored; the
+            # cyclic collector would walk the whole heap again and again meanwhile.
+            with no_cyclic_collection():
+                for result in results:
+                    if result.page_tasks:
+                        deferred.append(result)
+                        progress.advance(1)
+                        continue
+                    report.parsed += 1
+                    waiting.append(result)
+                    if len(waiting) >= STORE_BATCH or result.documents:
+                        store_files(conn, waiting, stats, mtimes, report)
+                    # Commit about once a second: what a kill loses is read again next time,
+                    # and fewer commits keep the single writer ahead of the parsing workers.
+                    if time.monotonic() - last_commit >= COMMIT_SECONDS:
+                        store_files(conn, waiting, stats, mtimes, report)
+                        conn.execute("COMMIT")
+                        conn.execute("BEGIN")
+                        last_commit = time.monotonic()
+                    progress.advance(1)
+            store_files(conn, waiting, stats, mtimes, report)
+            conn.execute("COMMIT")
+        except BaseException:
+            results.close()  # stops the worker processes now, not at interpreter exit
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK TO one_file")  # the file being stored when interrupted
+                    conn.execute("RELEASE one_file")
+                except sqlite3.OperationalError:
+                    pass  # interrupted between files: nothing half-written
+                conn.execute("COMMIT")  # keep the whole files already read; the rest is read next time
+            raise
+        finally:
+            progress.finish()
+        if deferred:
+            hints = {p: h for p, h, _ in todo}
+            _read_scanned(conn, deferred, hints, stats, mtimes, report, executor or LocalPool(jobs or os.cpu_count() or 1, _OCR_PRELOAD), progress)
 
 
 def _read_scanned(conn: sqlite3.Connection, deferred: Sequence[FileResult], hints: Mapping[str, str],
