@@ -67,8 +67,9 @@ _MONTHS = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
 )
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTH_NUMBER = {name[:3].title(): number for number, name in enumerate(_MONTHS, 1)}  # "Jan": 1
-_WEEKDAY_NUMBER = {name: number for number, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))}
+_WEEKDAY_NUMBER = {name[:3].title(): number for number, name in enumerate(_WEEKDAYS)}  # "Mon": 0
 # The form nearly every mail program writes: "Tue, 01 Jan 2019 09:40:56 +0000", one space apart.
 _COMMON_RFC = re.compile(
     rf"(?:({'|'.join(_WEEKDAY_NUMBER)}), )?(\d{{1,2}}) ({'|'.join(_MONTH_NUMBER)}) "
@@ -220,10 +221,9 @@ def _dateutil(cleaned: str, default: datetime) -> datetime:
 # "Friday, August 21, 2009 7:23 AM" (and Gmail's "Wed, Jan 28, 2015 at 1:53 PM") and the
 # BlackBerry's "Fri Jan 01 10:46:13 2010". dateutil reads each field of these as written (a
 # weekday beside a day is ignored), so they are read here without it.
-_WEEKDAY_NAMES = "|".join(name for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-                          for name in (day, day[:3]))
-_MONTH_NAMES = "|".join(sorted({*_MONTHS, *(m[:3] for m in _MONTHS), "sept"}, key=lambda m: (-len(m), m)))
-_MONTH_OF = {**{m: n for n, m in enumerate(_MONTHS, 1)}, **{m[:3]: n for n, m in enumerate(_MONTHS, 1)}, "sept": 9}
+_MONTH_OF = {name: number for number, month in enumerate(_MONTHS, 1) for name in (month, month[:3])} | {"sept": 9}
+_WEEKDAY_NAMES = "|".join(name for day in _WEEKDAYS for name in (day, day[:3]))
+_MONTH_NAMES = "|".join(sorted(_MONTH_OF, key=len, reverse=True))  # "september" before "sep"
 _PRINTED_OUTLOOK = re.compile(
     rf"(?:(?:{_WEEKDAY_NAMES}), )?({_MONTH_NAMES}) (\d{{1,2}}), ((?:19|20)\d\d) (?:at )?(1[0-2]|0?[1-9]):([0-5]\d)(?::([0-5]\d))? ([AP]M)\Z",
     re.IGNORECASE)
