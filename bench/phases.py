@@ -26,26 +26,26 @@ for _path in (str(BENCH.parent), str(BENCH)):
 import shapes  # noqa: E402
 from run import DEFAULT_SPAMASSASSIN, log, warm_page_cache  # noqa: E402
 
-# (label, [(path ending, function name)]): a phase's cumulative time is its function's.
-PHASES: list[tuple[str, list[tuple[str, str]]]] = [
-    ("whole `index` (`refresh`)", [("refresh/ingest.py", "refresh")]),
-    ("per file in the worker (`parse_file`)", [("refresh/ingest.py", "parse_file")]),
-    ("· reading + sha256 (`_read_and_hash`)", [("refresh/ingest.py", "_read_and_hash")]),
-    ("· parsing (`parse_rfc822`)", [("mail/parse.py", "parse_rfc822")]),
-    ("· · of which the plain reading (`read_plain`)", [("mail/plain.py", "read_plain")]),
-    ("· · of which mail-parser (`MailParser.parse`)", [("mailparser/core.py", "parse")]),
-    ("· quoted history + redactions (`enrich`)", [("refresh/ingest.py", "enrich")]),
-    ("· · of which `split_quoted`", [("mail/quoting.py", "split_quoted")]),
-    ("· · of which `find_redactions`", [("marks/redactions.py", "find_redactions")]),
-    ("· rows made ready for SQLite (`prepare_rows`)", [("index/store.py", "prepare_rows")]),
-    ("storing rows (writer, `store_files`)", [("refresh/storing.py", "store_files")]),
-    ("full-text rows (`sync_fts`)", [("index/store.py", "sync_fts")]),
-    ("threads (`derive_threads`: load, link, write)", [("derive/steps.py", "derive_threads")]),
-    ("· loading the inputs (`load_thread_inputs`)", [("derive/steps.py", "load_thread_inputs")]),
-    ("· linking (`build_threads`)", [("derive/threads/__init__.py", "build_threads")]),
-    ("· writing (`_write_threads`)", [("derive/steps.py", "_write_threads")]),
-    ("people (`derive_people`)", [("derive/steps.py", "derive_people")]),
-    ("cached summary (`cache_summary`)", [("analysis/summary.py", "cache_summary")]),
+# (label, path ending, function name): a phase's cumulative time is its function's.
+PHASES: list[tuple[str, str, str]] = [
+    ("whole `index` (`refresh`)", "refresh/ingest.py", "refresh"),
+    ("per file in the worker (`parse_file`)", "refresh/ingest.py", "parse_file"),
+    ("· reading + sha256 (`_read_and_hash`)", "refresh/ingest.py", "_read_and_hash"),
+    ("· parsing (`parse_rfc822`)", "mail/parse.py", "parse_rfc822"),
+    ("· · of which the plain reading (`read_plain`)", "mail/plain.py", "read_plain"),
+    ("· · of which mail-parser (`MailParser.parse`)", "mailparser/core.py", "parse"),
+    ("· quoted history + redactions (`enrich`)", "refresh/ingest.py", "enrich"),
+    ("· · of which `split_quoted`", "mail/quoting.py", "split_quoted"),
+    ("· · of which `find_redactions`", "marks/redactions.py", "find_redactions"),
+    ("· rows made ready for SQLite (`prepare_rows`)", "index/store.py", "prepare_rows"),
+    ("storing rows (writer, `store_files`)", "refresh/storing.py", "store_files"),
+    ("full-text rows (`sync_fts`)", "index/store.py", "sync_fts"),
+    ("threads (`derive_threads`: load, link, write)", "derive/steps.py", "derive_threads"),
+    ("· loading the inputs (`load_thread_inputs`)", "derive/steps.py", "load_thread_inputs"),
+    ("· linking (`build_threads`)", "derive/threads/__init__.py", "build_threads"),
+    ("· writing (`_write_threads`)", "derive/steps.py", "_write_threads"),
+    ("people (`derive_people`)", "derive/steps.py", "derive_people"),
+    ("cached summary (`cache_summary`)", "analysis/summary.py", "cache_summary"),
 ]
 
 
@@ -63,17 +63,15 @@ def profile_shape(files: list[Path]) -> pstats.Stats:
 def phase_seconds(stats: pstats.Stats) -> dict[str, float]:
     table = stats.stats  # type: ignore[attr-defined]  # {(file, line, name): (cc, nc, tt, ct, callers)}
     out: dict[str, float] = {}
-    for label, wanted in PHASES:
-        best = 0.0
-        for (path, _line, name), (_cc, _nc, _tt, ct, _callers) in table.items():
-            if any(path.replace("\\", "/").endswith(end) and name == fn for end, fn in wanted):
-                best = max(best, ct)
-        out[label] = best
+    for label, end, function in PHASES:
+        out[label] = max((ct for (path, _line, name), (_cc, _nc, _tt, ct, _callers) in table.items()
+                          if name == function and path.replace("\\", "/").endswith(end)), default=0.0)
     return out
 
 
 def top_own(stats: pstats.Stats, n: int) -> list[tuple[float, str]]:
     table = stats.stats  # type: ignore[attr-defined]
+
     def where(path: str, line: int, name: str) -> str:
         return name if path == "~" else f"{Path(path).name}:{line} {name}"  # "~": a built-in
 
@@ -104,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     names = list(columns)
     print("| phase | " + " | ".join(names) + " |")
     print("|---|" + "---:|" * len(names))
-    for label, _ in PHASES:
+    for label, _, _ in PHASES:
         print(f"| {label} | " + " | ".join(f"{columns[n][label]:.2f}" for n in names) + " |")
     for name, rows in tops.items():
         print(f"\nMost time of their own, {name}: " + "; ".join(f"`{where}` {tt:.2f}" for tt, where in rows))
